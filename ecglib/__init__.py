@@ -1,0 +1,3 @@
+"""ecglib: the shared package behind the ECG abnormal-heartbeat book."""
+
+__version__ = "0.1.0"

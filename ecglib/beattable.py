@@ -1,0 +1,100 @@
+"""The in-memory beat table every chapter works on, and its on-disk cache."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .atomic import atomic_open, atomic_write_text, sha256_file
+from .labels import get_scheme
+
+
+@dataclass
+class BeatTable:
+    """Beats ``X`` (n, 187) float32 in [0, 1] and one ``meta`` row per beat.
+
+    ``meta`` columns: record, patient, sample (R peak in the original record), symbol
+    (original annotation symbol), aami (AAMI class, or PTB's N / MI).
+    ``info`` holds what the manifest reports (source, parameters, checksums, counts).
+    """
+
+    X: np.ndarray
+    meta: pd.DataFrame
+    source: str
+    synthetic: bool
+    info: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.X.shape[0])
+
+    def labels(self, scheme: str = "binary") -> np.ndarray:
+        """Integer labels of every beat under ``scheme`` ("binary" or "aami5")."""
+        sch = get_scheme(scheme)
+        if scheme != "binary" and self.source == "ptbdb":
+            raise ValueError("the PTB source has only two classes: use labels='binary'")
+        codes = {c: sch.code(c) for c in self.meta["aami"].unique()}
+        return self.meta["aami"].map(codes).to_numpy(dtype=np.int64)
+
+    def subset(self, index: np.ndarray) -> "BeatTable":
+        """A new table holding the rows ``index`` (meta re-indexed from 0)."""
+        return BeatTable(self.X[index], self.meta.iloc[index].reset_index(drop=True),
+                         self.source, self.synthetic, dict(self.info))
+
+
+def cache_dir() -> Path:
+    """``$ECGLIB_CACHE_DIR`` or the per-user cache folder of ecglib."""
+    env = os.environ.get("ECGLIB_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("ecglib"))
+
+
+def cache_key(parts: dict) -> str:
+    """Stable key of a parameter dict (parameters and source checksums)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def save_table(table: BeatTable, key: str, folder: Path | None = None) -> Path:
+    """Store ``table`` in the cache under ``key``; the sidecar records the payload's SHA-256."""
+    folder = folder or cache_dir() / "tables"
+    npz = folder / f"{key}.npz"
+    with atomic_open(npz, "wb") as fh:
+        np.savez(fh, X=table.X, **{f"meta_{c}": _column(table.meta[c]) for c in table.meta})
+    side = {"sha256": sha256_file(npz), "source": table.source, "synthetic": table.synthetic,
+            "columns": list(table.meta.columns), "info": table.info}
+    atomic_write_text(folder / f"{key}.json", json.dumps(side, sort_keys=True))
+    return npz
+
+
+def _column(values: pd.Series) -> np.ndarray:
+    """A meta column as a plain NumPy array (strings as fixed-width unicode, no pickling)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy()
+    return values.astype(str).to_numpy(dtype=str)
+
+
+def load_table(key: str, folder: Path | None = None) -> BeatTable | None:
+    """The cached table for ``key``, or None when absent or corrupted (then it is removed)."""
+    folder = folder or cache_dir() / "tables"
+    npz, side_path = folder / f"{key}.npz", folder / f"{key}.json"
+    if not (npz.exists() and side_path.exists()):
+        return None
+    try:
+        side = json.loads(side_path.read_text())
+        if sha256_file(npz) != side["sha256"]:
+            raise ValueError("checksum mismatch")
+        with np.load(npz, allow_pickle=False) as data:
+            X = data["X"]
+            meta = pd.DataFrame({c: data[f"meta_{c}"] for c in side["columns"]})
+    except Exception:
+        for p in (npz, side_path):
+            p.unlink(missing_ok=True)
+        return None
+    return BeatTable(X, meta, side["source"], side["synthetic"], side["info"])

@@ -1,0 +1,151 @@
+"""Build beat tables from a source (mitdb, ptbdb, synthetic) and write the seed's files."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .atomic import atomic_open, atomic_write_text, sha256_file
+from .beattable import BeatTable, cache_key, load_table, save_table
+from .errors import DataError
+from .extract import RecordBeats, annotated_beats
+from .labels import get_scheme
+from .records import PACED, list_records, read_wfdb_record
+from .segment import SegmentParams
+from .sources import DATABASES, resolve_database
+from .synthetic import synthetic_records
+
+SOURCES = ("mitdb", "ptbdb", "synthetic")
+#: Kaggle "ECG Heartbeat Categorization" MIT-BIH set (train + test), same method, same records
+KAGGLE_MITBIH_COUNTS = {"N": 90589, "S": 2779, "V": 7236, "F": 803, "Q": 8039}
+SYNTHETIC_VERSION = 1
+MITDB_PATIENTS = {"202": "201"}   # records 201 and 202 come from the same man
+FLOAT_FORMAT = "%.6f"
+
+
+def _progress(items, desc: str, progress: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=desc, unit="record", disable=not progress)
+
+
+def _assemble(parts: list[tuple[str, RecordBeats, str]], source: str, synthetic: bool,
+              info: dict) -> BeatTable:
+    """Concatenate per-record beats; ``parts`` holds (record, beats, lead)."""
+    X = np.concatenate([p.X for _, p, _ in parts]) if parts else np.zeros((0, 187), np.float32)
+    meta = pd.concat([p.meta for _, p, _ in parts], ignore_index=True)
+    per_record = {name: {"lead": lead, "beats": int(len(p.meta)), "dropped": p.dropped,
+                         "skipped_symbols": p.skipped_symbols} for name, p, lead in parts}
+    info = dict(info, records=per_record, total_beats=int(len(meta)),
+                aami_counts={k: int(v) for k, v in meta["aami"].value_counts().sort_index().items()},
+                symbol_counts={k: int(v) for k, v in
+                               meta["symbol"].value_counts().sort_index().items()})
+    return BeatTable(X.astype(np.float32), meta, source, synthetic, info)
+
+
+def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
+                records: list[str] | None = None, params: SegmentParams = SegmentParams(),
+                n_synthetic: int = 12, seed: int = 0, use_cache: bool = True,
+                download: bool = True, progress: bool = True) -> BeatTable:
+    """Beat table of ``source``: cached by parameters and source-file checksums."""
+    if source not in SOURCES:
+        raise DataError(f"unknown source {source!r}; choose one of {list(SOURCES)}")
+    base = {"source": source, "params": asdict(params), "ecglib_data": 1}
+    if source == "synthetic":
+        key_parts = dict(base, n_records=n_synthetic, seed=seed, version=SYNTHETIC_VERSION)
+        db, names, checksums = None, [f"syn{i + 1:02d}" for i in range(n_synthetic)], {}
+    else:
+        db = resolve_database(source, data_dir, records=records, download=download,
+                              progress=progress)
+        names = records or list_records(db)
+        exts = DATABASES[source]["extensions"]
+        checksums = {f"{r}{e}": sha256_file(db / f"{r}{e}") for r in names for e in exts}
+        key_parts = dict(base, checksums=checksums)
+    key = cache_key(key_parts)
+    if use_cache and (cached := load_table(key)) is not None:
+        return cached
+    info = {"source": source, "synthetic": source == "synthetic", "params": asdict(params),
+            "source_checksums": checksums}
+    if source == "synthetic":
+        info.update(n_records=n_synthetic, seed=seed,
+                    generator="ecglib.synthetic (Gaussian-wave model after McSharry et al. 2003)")
+        parts = [(r.name, annotated_beats(r, params), r.lead)
+                 for r in _progress(synthetic_records(n_synthetic, seed), "synthetic", progress)]
+    elif source == "mitdb":
+        parts = []
+        for name in _progress(names, "mitdb", progress):
+            rec = read_wfdb_record(db / name, patient=MITDB_PATIENTS.get(name, name))
+            parts.append((name, annotated_beats(rec, params), rec.lead))
+        info["paced_records"] = [r for r in names if r in PACED]
+    else:
+        from .ptb import ptb_class, ptb_record_beats, read_ptb_record
+
+        parts, excluded = [], {}
+        for name in _progress(names, "ptbdb", progress):
+            rec = read_ptb_record(db, name)
+            cls = ptb_class(rec.comments)
+            if cls is None:
+                from .ptb import diagnosis
+
+                diag = diagnosis(rec.comments) or "no diagnosis"
+                excluded[diag] = excluded.get(diag, 0) + 1
+                continue
+            parts.append((name, ptb_record_beats(rec, cls, params), rec.lead))
+        info["excluded_records_by_diagnosis"] = dict(sorted(excluded.items()))
+    table = _assemble(parts, source, source == "synthetic", info)
+    if use_cache:
+        save_table(table, key)
+    return table
+
+
+def reference_comparison(table: BeatTable) -> pd.DataFrame:
+    """Our AAMI counts beside Kaggle's MIT-BIH set (same method, same 48 records)."""
+    ours = table.meta["aami"].value_counts()
+    rows = [{"class": c, "ecglib": int(ours.get(c, 0)), "kaggle": k} for c, k in
+            KAGGLE_MITBIH_COUNTS.items()]
+    rows.append({"class": "total", "ecglib": int(len(table)),
+                 "kaggle": sum(KAGGLE_MITBIH_COUNTS.values())})
+    df = pd.DataFrame(rows)
+    df["difference_%"] = (100 * (df["ecglib"] - df["kaggle"]) / df["kaggle"]).round(2)
+    return df
+
+
+def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary") -> dict:
+    """Write one CSV per class (187 samples + label, no header), ``meta.csv`` and
+    ``manifest.json`` into ``out_dir``; every file atomically, the manifest last."""
+    sch = get_scheme(scheme)
+    out = Path(out_dir)
+    y = table.labels(scheme)
+    fmt = [FLOAT_FORMAT] * table.X.shape[1] + ["%d"]
+    files, metas = {}, []
+    for code, fname in enumerate(sch.file_names):
+        idx = np.flatnonzero(y == code)
+        with atomic_open(out / fname, "w", newline="\n") as fh:
+            np.savetxt(fh, np.column_stack([table.X[idx], y[idx]]), fmt=fmt, delimiter=",")
+        files[fname] = {"class": sch.classes[code], "label": code, "rows": int(idx.size),
+                        "sha256": sha256_file(out / fname)}
+        m = table.meta.iloc[idx].reset_index(drop=True)
+        m.insert(0, "row", np.arange(idx.size))
+        m.insert(0, "file", fname)
+        m["class"] = sch.classes[code]
+        metas.append(m)
+    meta = pd.concat(metas, ignore_index=True).rename(columns={"aami": "aami_class"})
+    with atomic_open(out / "meta.csv", "w", newline="\n") as fh:
+        meta.to_csv(fh, index=False, lineterminator="\n")
+    manifest = {
+        "ecglib_version": __version__, "format": "ecglib-beats-1", "labels": scheme,
+        "classes": list(sch.classes), "files": files,
+        "meta": {"file": "meta.csv", "sha256": sha256_file(out / "meta.csv")},
+        "counts": {sch.classes[c]: int((y == c).sum()) for c in range(sch.n_classes)},
+        **table.info,
+    }
+    if table.synthetic:
+        manifest["WARNING"] = "SYNTHETIC DATA: generated by ecglib.synthetic, not real ECG"
+    if table.source == "mitdb":
+        manifest["kaggle_reference"] = reference_comparison(table).to_dict(orient="records")
+    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return manifest

@@ -1,0 +1,90 @@
+"""Reading ECG records (WFDB) into one small in-memory type, and MIT-BIH facts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError
+
+#: de Chazal et al. (2004) inter-patient split of MIT-BIH (paced records excluded).
+DS1 = ("101 106 108 109 112 114 115 116 118 119 122 124 201 203 205 207 208 209 215 220 223 "
+       "230").split()
+DS2 = ("100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 "
+       "234").split()
+PACED = ("102", "104", "107", "217")
+PREFERRED_LEADS = ("MLII", "II", "ii")
+
+
+@dataclass
+class Record:
+    """One lead of one ECG record with its beat annotations (if any).
+
+    ``ann_samples`` index the *original* signal at ``fs``; ``patient`` groups records of the
+    same person (MIT-BIH: one record per patient, with 201/202 from the same man).
+    """
+
+    name: str
+    signal: np.ndarray
+    fs: float
+    lead: str
+    patient: str
+    ann_samples: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ann_symbols: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    synthetic: bool = False
+    comments: tuple[str, ...] = ()
+
+
+def choose_lead(sig_names: list[str], preferred: tuple[str, ...] = PREFERRED_LEADS) -> int:
+    """Index of the first preferred lead present, else 0 (e.g. MIT-BIH 102/104 have no MLII)."""
+    for name in preferred:
+        if name in sig_names:
+            return sig_names.index(name)
+    return 0
+
+
+def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
+                     preferred: tuple[str, ...] = PREFERRED_LEADS, patient: str | None = None,
+                     channel: int | None = None) -> Record:
+    """Read a WFDB record (``path`` without extension) and, if present, its annotations.
+
+    Raises :class:`DataError` naming the file when the header or signal cannot be read.
+    """
+    import wfdb
+
+    path = Path(path)
+    hea = path.with_suffix(".hea")
+    if not hea.exists():
+        raise DataError(f"{hea}: WFDB header not found")
+    try:
+        rec = wfdb.rdrecord(str(path))
+    except Exception as exc:  # wfdb raises many types for malformed files
+        raise DataError(f"{path}: cannot read WFDB record ({exc})") from exc
+    if rec.p_signal is None or rec.p_signal.ndim != 2 or rec.p_signal.shape[0] == 0:
+        raise DataError(f"{path}: record holds no signal samples")
+    ch = choose_lead(list(rec.sig_name), preferred) if channel is None else channel
+    if not 0 <= ch < rec.p_signal.shape[1]:
+        raise DataError(f"{path}: channel {ch} out of range (record has {rec.p_signal.shape[1]})")
+    samples = np.zeros(0, dtype=np.int64)
+    symbols = np.zeros(0, dtype=object)
+    if annotator and path.with_suffix("." + annotator).exists():
+        try:
+            ann = wfdb.rdann(str(path), annotator)
+        except Exception as exc:
+            raise DataError(f"{path}.{annotator}: cannot read annotations ({exc})") from exc
+        samples = np.asarray(ann.sample, dtype=np.int64)
+        symbols = np.asarray(ann.symbol, dtype=object)
+    signal = np.nan_to_num(rec.p_signal[:, ch].astype(np.float64), nan=0.0)
+    return Record(name=path.name, signal=signal, fs=float(rec.fs), lead=rec.sig_name[ch],
+                  patient=patient or path.name, ann_samples=samples, ann_symbols=symbols,
+                  comments=tuple(rec.comments or ()))
+
+
+def list_records(db_dir: str | Path) -> list[str]:
+    """Record names listed in a database folder's ``RECORDS`` file (else every ``*.hea``)."""
+    db_dir = Path(db_dir)
+    records_file = db_dir / "RECORDS"
+    if records_file.exists():
+        return [line.strip() for line in records_file.read_text().splitlines() if line.strip()]
+    return sorted(p.stem for p in db_dir.glob("*.hea"))

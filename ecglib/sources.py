@@ -1,0 +1,156 @@
+"""Where data comes from: one resolver (explicit path > $ECGLIB_DATA_DIR > user cache) and a
+verified, resumable PhysioNet downloader.
+
+Every downloaded file is checked against PhysioNet's ``SHA256SUMS.txt`` and moved into place
+only once it verifies; partial downloads live as ``*.part`` files and are resumed with an
+HTTP Range request (or redone when the server ignores it, or the bytes do not verify).
+"""
+from __future__ import annotations
+
+import http.client
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from .atomic import sha256_file
+from .errors import DataError, DownloadError
+from .records import list_records
+
+PHYSIONET_URL = "https://physionet.org/files"
+DATABASES: dict[str, dict] = {
+    "mitdb": {"version": "1.0.0", "extensions": (".hea", ".dat", ".atr")},
+    "ptbdb": {"version": "1.0.0", "extensions": (".hea", ".dat")},
+}
+CHUNK = 1 << 16
+
+
+def physionet_url() -> str:
+    """Base URL of PhysioNet's file server (``$ECGLIB_PHYSIONET_URL`` overrides it)."""
+    return os.environ.get("ECGLIB_PHYSIONET_URL", PHYSIONET_URL).rstrip("/")
+
+
+def _db_info(name: str) -> dict:
+    if name not in DATABASES:
+        raise DataError(f"unknown PhysioNet database {name!r}; known: {sorted(DATABASES)}")
+    return DATABASES[name]
+
+
+def is_complete(db_dir: Path, name: str, records: list[str] | None = None) -> bool:
+    """True when ``db_dir`` holds RECORDS and every file of the wanted records."""
+    if not (db_dir / "RECORDS").exists():
+        return False
+    wanted = records or list_records(db_dir)
+    exts = _db_info(name)["extensions"]
+    return all((db_dir / f"{r}{e}").exists() for r in wanted for e in exts)
+
+
+def candidate_dirs(name: str, path: str | Path | None = None) -> list[Path]:
+    """Folders searched for database ``name``, in order of precedence."""
+    if path is not None:             # an explicit folder is the only place looked at
+        return [Path(path)]
+    out: list[Path] = []
+    env = os.environ.get("ECGLIB_DATA_DIR")
+    if env:
+        out += [Path(env) / name, Path(env)]
+    from .beattable import cache_dir
+
+    out.append(cache_dir() / "physionet" / name)
+    return out
+
+
+def resolve_database(name: str, path: str | Path | None = None, records: list[str] | None = None,
+                     download: bool = True, progress: bool = True) -> Path:
+    """Folder holding database ``name`` (downloading it from PhysioNet when nowhere present)."""
+    _db_info(name)
+    candidates = candidate_dirs(name, path)
+    for folder in candidates:
+        if is_complete(folder, name, records):
+            return folder
+    target = candidates[-1]
+    if not download:
+        raise DataError(f"PhysioNet database {name!r} not found in any of "
+                        f"{[str(c) for c in candidates]} and downloading is off")
+    download_database(name, target, records=records, progress=progress)
+    return target
+
+
+def read_checksums(path: Path) -> dict[str, str]:
+    """Parse a ``SHA256SUMS.txt`` file into {relative path: hex digest}."""
+    sums: dict[str, str] = {}
+    for lineno, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=1)
+        if len(parts) != 2 or len(parts[0]) != 64:
+            raise DownloadError(f"{path}: line {lineno} is not '<sha256>  <file>': {line!r}")
+        sums[parts[1].strip().lstrip("*")] = parts[0].lower()
+    return sums
+
+
+def _open(url: str, start: int) -> http.client.HTTPResponse:
+    req = urllib.request.Request(url, headers={"User-Agent": "ecglib"})
+    if start:
+        req.add_header("Range", f"bytes={start}-")
+    return urllib.request.urlopen(req, timeout=60)
+
+
+def fetch(url: str, dest: Path, sha256: str | None, attempts: int = 4) -> Path:
+    """Download ``url`` to ``dest`` atomically, resuming ``dest.part``; verify ``sha256``."""
+    if dest.exists() and (sha256 is None or sha256_file(dest) == sha256):
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    last_error = "no attempt made"
+    for _ in range(attempts):
+        start = part.stat().st_size if part.exists() else 0
+        try:
+            with _open(url, start) as resp:
+                mode = "ab" if start and resp.status == 206 else "wb"
+                expected = resp.headers.get("Content-Length")
+                received = 0
+                with open(part, mode) as fh:
+                    while block := resp.read(CHUNK):
+                        fh.write(block)
+                        received += len(block)
+            if expected is not None and received != int(expected):
+                last_error = f"{url}: connection closed after {received} of {expected} bytes"
+                continue                  # keep the part file and resume from it
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416:          # range past the end: the part file is bad, start over
+                part.unlink(missing_ok=True)
+                last_error = f"HTTP 416 for {url}"
+                continue
+            raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            last_error = f"{url}: connection failed ({exc!r})"
+            continue                      # keep the part file and resume from it
+        if sha256 is not None and sha256_file(part) != sha256:
+            part.unlink()
+            last_error = f"{url}: SHA-256 mismatch (expected {sha256})"
+            continue
+        os.replace(part, dest)
+        return dest
+    raise DownloadError(f"could not download {url} to {dest} after {attempts} attempts: "
+                        f"{last_error}")
+
+
+def download_database(name: str, target: str | Path, records: list[str] | None = None,
+                      progress: bool = True) -> Path:
+    """Download database ``name`` (or some ``records`` of it) from PhysioNet into ``target``."""
+    from tqdm.auto import tqdm
+
+    info = _db_info(name)
+    target = Path(target)
+    base = f"{physionet_url()}/{name}/{info['version']}"
+    sums_path = fetch(f"{base}/SHA256SUMS.txt", target / "SHA256SUMS.txt", None)
+    sums = read_checksums(sums_path)
+    fetch(f"{base}/RECORDS", target / "RECORDS", sums.get("RECORDS"))
+    wanted = records or list_records(target)
+    files = [f"{r}{e}" for r in wanted for e in info["extensions"]]
+    missing = [f for f in files if f not in sums]
+    if missing:
+        raise DownloadError(f"{sums_path}: no checksum listed for {missing[:5]}")
+    for rel in tqdm(files, desc=f"download {name}", unit="file", disable=not progress):
+        fetch(f"{base}/{rel}", target / rel, sums[rel])
+    return target

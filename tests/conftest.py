@@ -1,0 +1,44 @@
+"""Shared fixtures: an isolated cache, the real MIT-BIH folder (or a clear skip)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
+    """Every test session gets its own ecglib cache, unless CI points one out."""
+    if "ECGLIB_CACHE_DIR" not in os.environ:
+        os.environ["ECGLIB_CACHE_DIR"] = str(tmp_path_factory.mktemp("ecglib-cache"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def mitdb_dir() -> Path:
+    """The real MIT-BIH folder under $ECGLIB_DATA_DIR; skips the test when it is absent."""
+    env = os.environ.get("ECGLIB_DATA_DIR")
+    if not env:
+        pytest.skip("real data: ECGLIB_DATA_DIR is not set")
+    for cand in (Path(env) / "mitdb", Path(env)):
+        if (cand / "RECORDS").exists() and (cand / "100.dat").exists():
+            return cand
+    pytest.skip(f"real data: no MIT-BIH database under ECGLIB_DATA_DIR={env}")
+
+
+@pytest.fixture(scope="session")
+def mitdb_table(mitdb_dir):
+    """The full MIT-BIH beat table (built once per session, cached)."""
+    from ecglib.build import build_table
+
+    return build_table("mitdb", data_dir=mitdb_dir, progress=False)
+
+
+@pytest.fixture(scope="session")
+def synthetic_table():
+    from ecglib.build import build_table
+
+    return build_table("synthetic", n_synthetic=6, seed=3, progress=False)
