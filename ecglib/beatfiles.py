@@ -126,6 +126,7 @@ def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
     meta = meta.rename(columns={"aami_class": "aami"})[
         ["record", "patient", "sample", "symbol", "aami"]]
     info = {k: v for k, v in man.items() if k not in ("files", "meta")}
+    info["path"] = str(folder)
     return BeatTable(np.concatenate(xs), meta, man.get("source", "unknown"),
                      bool(man.get("synthetic", False)), info)
 

@@ -30,6 +30,75 @@ def _data_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_summary(args: argparse.Namespace) -> int:
+    from .labels import get_scheme
+    from .models import get_model_spec
+
+    spec = get_model_spec(args.model)
+    if spec.kind != "keras":
+        print(f"{args.model}: {spec.description} (scikit-learn, no layer summary)")
+        return 0
+    spec.build(n_classes=get_scheme(args.labels).n_classes).summary()
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .data import load
+    from .train import TrainConfig, train
+
+    cfg = TrainConfig(model=args.model, split=args.split, labels=args.labels,
+                      epochs=args.epochs, batch_size=args.batch_size,
+                      learning_rate=args.lr, seed=args.seed, class_weight=args.class_weight,
+                      patience=args.patience, subset=args.subset,
+                      precise_bn=not args.no_precise_bn)
+    cfg.validate()
+    table = load(args.data, progress=True)
+    if table.synthetic:
+        print("NOTE: training on SYNTHETIC data")
+    result = train(table, cfg, out_dir=args.out, verbose=2)
+    return _print_metrics(args.out / "metrics.json")
+
+
+def _print_metrics(path: Path) -> int:
+    import json
+
+    import pandas as pd
+
+    m = json.loads(path.read_text())
+    frame = pd.DataFrame(m["test"])
+    print(f"test metrics (threshold {m['threshold']:.3f} chosen on validation; "
+          f"95% CI, {m['bootstrap'].get('resampled', 'beats')} resampled):")
+    print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .data import load
+    from .runs import evaluate_run, read_params
+
+    params = read_params(args.run)
+    data = args.data or params["data"].get("path") or params["data"]["source"]
+    frame = evaluate_run(args.run, load(data, progress=True))
+    print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(f"wrote {args.run / 'evaluation.csv'}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .predict import predict_beat_files, predict_record, write_predictions
+
+    if args.record is not None:
+        preds, report = predict_record(args.model, args.record)
+    else:
+        preds, report = predict_beat_files(args.model, args.csv)
+    write_predictions(preds, args.out)
+    print(f"wrote {args.out}: {len(preds):,} beats, "
+          f"{int(preds['label'].ne('normal').sum()):,} predicted abnormal")
+    if report is not None:
+        print(report.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ecglib`` command."""
     p = argparse.ArgumentParser(prog="ecglib", description=__doc__)
@@ -52,6 +121,44 @@ def build_parser() -> argparse.ArgumentParser:
     c = data.add_parser("check", help="validate beat files; exit 1 on the first problem")
     c.add_argument("files", nargs="+", type=Path)
     c.set_defaults(func=_data_check)
+
+    model = sub.add_parser("model", help="model information").add_subparsers(
+        dest="model_command", required=True)
+    ms = model.add_parser("summary", help="print a model's Keras summary")
+    ms.add_argument("--model", default="seed")
+    ms.add_argument("--labels", choices=["binary", "aami5"], default="binary")
+    ms.set_defaults(func=_model_summary)
+
+    t = sub.add_parser("train", help="train a model and write a run folder")
+    t.add_argument("--data", required=True,
+                   help="beat folder or Kaggle file, or a source: mitdb, synthetic, auto")
+    t.add_argument("--model", default="seed", help="seed, seed190, kachuee, cnn, gbm")
+    t.add_argument("--split", choices=["random", "interpatient"], default="random")
+    t.add_argument("--labels", choices=["binary", "aami5"], default="binary")
+    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--batch-size", type=int, default=256)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--patience", type=int, default=3)
+    t.add_argument("--subset", type=int, default=None, help="at most this many training beats")
+    t.add_argument("--class-weight", action="store_true", help="balance classes in the loss")
+    t.add_argument("--no-precise-bn", action="store_true",
+                   help="keep Keras' moving BN statistics (reproduces the seed's swings)")
+    t.add_argument("--out", required=True, type=Path, help="run folder")
+    t.set_defaults(func=_train)
+
+    e = sub.add_parser("evaluate", help="re-evaluate a run folder")
+    e.add_argument("--run", required=True, type=Path)
+    e.add_argument("--data", default=None, help="the data the run was trained on")
+    e.set_defaults(func=_evaluate)
+
+    pr = sub.add_parser("predict", help="classify the beats of a raw record or a beat CSV")
+    pr.add_argument("--model", required=True, type=Path, help="RUN/model.keras")
+    src = pr.add_mutually_exclusive_group(required=True)
+    src.add_argument("--record", type=Path, help="WFDB record path without extension")
+    src.add_argument("--csv", type=Path, nargs="+", help="beat CSV file(s)")
+    pr.add_argument("--out", required=True, type=Path, help="predictions CSV")
+    pr.set_defaults(func=_predict)
     return p
 
 

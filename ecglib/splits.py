@@ -47,6 +47,9 @@ def random_split(y: np.ndarray, test_size: float = 0.2, val_size: float = 0.1,
 def interpatient_records(meta: pd.DataFrame, seed: int = 0) -> tuple[list[str], list[str]]:
     """(train records, test records): DS1/DS2 when the table is MIT-BIH, else two halves."""
     records = sorted(meta["record"].unique())
+    if "unknown" in records:
+        raise ValueError("an inter-patient split needs each beat's record; these beats have "
+                         "none (Kaggle files): build the data with 'ecglib data build'")
     if set(DS1 + DS2) & set(records):
         return [r for r in DS1 if r in records], [r for r in DS2 if r in records]
     shuffled = list(np.random.default_rng(seed).permutation(records))

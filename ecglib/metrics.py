@@ -1,0 +1,121 @@
+"""Evaluation as tidy DataFrames: point metrics with bootstrap CIs, confusion, calibration.
+
+Binary tasks take ``p`` = P(abnormal) per beat; multi-class tasks take an (n, k) matrix.
+Confidence intervals are 95% percentile bootstrap intervals; with ``groups`` (record names)
+whole records are resampled, as an inter-patient test set requires.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import (average_precision_score, balanced_accuracy_score,
+                             brier_score_loss, confusion_matrix, f1_score,
+                             precision_recall_fscore_support, roc_auc_score)
+
+
+def choose_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """Threshold on P(abnormal) maximising balanced accuracy (Youden's J) on *validation*."""
+    y, p = np.asarray(y), np.asarray(p, dtype=np.float64)
+    if len(np.unique(y)) < 2:
+        return 0.5
+    cands = np.unique(np.quantile(p, np.linspace(0.005, 0.995, 199)))
+    pos, neg = y == 1, y == 0
+    tpr = np.array([(p[pos] >= t).mean() for t in cands])
+    tnr = np.array([(p[neg] < t).mean() for t in cands])
+    return float(cands[np.argmax(tpr + tnr)])
+
+
+def predicted_labels(p: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Hard labels from binary probabilities (1-D) or class probabilities (2-D)."""
+    p = np.asarray(p)
+    return (p >= threshold).astype(np.int64) if p.ndim == 1 else p.argmax(axis=1)
+
+
+def point_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
+                  classes: tuple[str, ...] = ("normal", "abnormal")) -> dict[str, float]:
+    """Accuracy, balanced accuracy, macro-F1, per-class precision/recall/specificity/F1,
+    and for binary tasks AUROC, AUPRC and the Brier score."""
+    y = np.asarray(y)
+    yhat = predicted_labels(p, threshold)
+    labels = np.arange(len(classes))
+    out = {"accuracy": float((yhat == y).mean()),
+           "balanced_accuracy": float(balanced_accuracy_score(y, yhat)),
+           "macro_f1": float(f1_score(y, yhat, labels=labels, average="macro", zero_division=0))}
+    prec, rec, f1, _ = precision_recall_fscore_support(y, yhat, labels=labels, zero_division=0)
+    cm = confusion_matrix(y, yhat, labels=labels)
+    for i, name in enumerate(classes):
+        tn = cm.sum() - cm[i].sum() - cm[:, i].sum() + cm[i, i]
+        fp = cm[:, i].sum() - cm[i, i]
+        out[f"precision[{name}]"] = float(prec[i])
+        out[f"recall[{name}]"] = float(rec[i])
+        out[f"specificity[{name}]"] = float(tn / (tn + fp)) if tn + fp else float("nan")
+        out[f"f1[{name}]"] = float(f1[i])
+    if np.asarray(p).ndim == 1 and len(np.unique(y)) == 2:
+        out["auroc"] = float(roc_auc_score(y, p))
+        out["auprc"] = float(average_precision_score(y, p))
+        out["brier"] = float(brier_score_loss(y, p))
+        out["ece"] = expected_calibration_error(y, p)
+    return out
+
+
+def metrics_table(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
+                  classes: tuple[str, ...] = ("normal", "abnormal"),
+                  groups: np.ndarray | None = None, n_boot: int = 300,
+                  seed: int = 0) -> pd.DataFrame:
+    """Every point metric with a 95% bootstrap CI (beats, or whole ``groups``, resampled)."""
+    y, p = np.asarray(y), np.asarray(p)
+    point = point_metrics(y, p, threshold, classes)
+    rng = np.random.default_rng(seed)
+    if groups is not None:
+        groups = np.asarray(groups)
+        uniq = np.unique(groups)
+        members = [np.flatnonzero(groups == g) for g in uniq]
+    boots: list[dict[str, float]] = []
+    for _ in range(n_boot):
+        if groups is None:
+            idx = rng.integers(0, len(y), len(y))
+        else:
+            idx = np.concatenate([members[i] for i in rng.integers(0, len(uniq), len(uniq))])
+        if len(np.unique(y[idx])) < 2:
+            continue
+        boots.append(point_metrics(y[idx], p[idx], threshold, classes))
+    frame = pd.DataFrame(boots)
+    rows = []
+    for name, value in point.items():
+        col = frame[name].dropna() if name in frame else pd.Series(dtype=float)
+        lo, hi = (col.quantile(0.025), col.quantile(0.975)) if len(col) else (np.nan, np.nan)
+        rows.append({"metric": name, "value": value, "ci_low": float(lo), "ci_high": float(hi)})
+    table = pd.DataFrame(rows)
+    table.attrs["n_boot"] = len(boots)
+    table.attrs["resampled"] = "records" if groups is not None else "beats"
+    return table
+
+
+def confusion_frame(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
+                    classes: tuple[str, ...] = ("normal", "abnormal")) -> pd.DataFrame:
+    """Confusion matrix with true classes as rows and predicted classes as columns."""
+    cm = confusion_matrix(y, predicted_labels(p, threshold), labels=np.arange(len(classes)))
+    return pd.DataFrame(cm, index=pd.Index(classes, name="true"),
+                        columns=pd.Index(classes, name="predicted"))
+
+
+def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Reliability curve: per equal-width bin of P(abnormal), mean prediction vs frequency."""
+    y, p = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        m = which == b
+        rows.append({"bin_low": edges[b], "bin_high": edges[b + 1], "count": int(m.sum()),
+                     "mean_predicted": float(p[m].mean()) if m.any() else np.nan,
+                     "observed_frequency": float(y[m].mean()) if m.any() else np.nan})
+    return pd.DataFrame(rows)
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """ECE: bin-weighted mean |observed frequency - mean prediction|."""
+    rel = reliability(y, p, bins)
+    used = rel[rel["count"] > 0]
+    return float((used["count"] * (used["observed_frequency"] - used["mean_predicted"]).abs()
+                  ).sum() / max(used["count"].sum(), 1))

@@ -1,0 +1,86 @@
+"""Loading a run folder back: model (Keras safe mode), parameters, split, and re-evaluation."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .atomic import atomic_open
+from .beattable import BeatTable
+from .errors import DataError
+from .labels import get_scheme
+from .models import get_model_spec
+
+
+def load_model(path: str | Path):
+    """Load a ``.keras`` model in safe mode (or a ``.joblib`` baseline); clear error if bad."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: model file not found")
+    if path.suffix == ".joblib":
+        import joblib
+
+        try:
+            return joblib.load(path)
+        except Exception as exc:
+            raise DataError(f"{path}: not a valid scikit-learn model file ({exc})") from None
+    if path.suffix != ".keras":
+        raise DataError(f"{path}: expected a .keras model file")
+    import keras
+
+    try:
+        return keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:
+        raise DataError(f"{path}: not a valid Keras model file ({type(exc).__name__}: "
+                        f"{str(exc)[:200]})") from None
+
+
+def read_params(run_dir: str | Path) -> dict:
+    """``params.json`` of a run folder."""
+    path = Path(run_dir) / "params.json"
+    if not path.is_file():
+        raise DataError(f"{path}: not found (is {run_dir} a run folder from 'ecglib train'?)")
+    return json.loads(path.read_text())
+
+
+def params_for_model(model_path: str | Path) -> dict | None:
+    """The run parameters beside a model file, if it sits in a run folder."""
+    path = Path(model_path).parent / "params.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def check_input(model, X: np.ndarray, source: str) -> None:
+    """Raise a clear error when prepared beats do not fit the model's input shape."""
+    shape = getattr(model, "input_shape", None)
+    if shape is not None and tuple(shape[1:]) != tuple(X.shape[1:]):
+        raise DataError(f"{source}: input of shape {tuple(X.shape[1:])} does not fit the "
+                        f"model's input {tuple(shape[1:])}")
+
+
+def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300) -> pd.DataFrame:
+    """Re-evaluate a run on its test rows of ``table``; writes ``evaluation.csv``."""
+    from .metrics import metrics_table
+    from .train import predict_proba
+
+    run = Path(run_dir)
+    params = read_params(run)
+    cfg = params["config"]
+    if len(table) != params["data"]["n_beats"]:
+        raise DataError(f"{run}: the run was trained on {params['data']['n_beats']:,} beats "
+                        f"but the data given has {len(table):,}: pass the same --data")
+    model = load_model(run / params["model_file"])
+    spec = get_model_spec(cfg["model"])
+    with np.load(run / "split.npz") as split:
+        test = split["test"]
+    X = spec.prepare(table.X[test])
+    check_input(model, X, str(run))
+    y = table.labels(cfg["labels"])[test]
+    p = predict_proba(model, X)
+    groups = table.meta["record"].to_numpy()[test] if cfg["split"] == "interpatient" else None
+    frame = metrics_table(y, p, params["threshold"], get_scheme(cfg["labels"]).classes,
+                          groups=groups, n_boot=n_boot, seed=cfg["seed"])
+    with atomic_open(run / "evaluation.csv", "w", newline="\n") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+    return frame

@@ -1,0 +1,27 @@
+"""One seed setting for Python, NumPy and Keras (and TensorFlow's op determinism)."""
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+
+def set_seed(seed: int, deterministic_ops: bool = True) -> None:
+    """Seed ``random``, NumPy and the Keras backend; make TensorFlow ops deterministic.
+
+    Same seed, same data, same machine -> the same weights (CPU). On the JAX backend CPU
+    kernels are deterministic already.
+    """
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+    if deterministic_ops and keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+from ecglib.metrics import (choose_threshold, confusion_frame, expected_calibration_error,
+                            metrics_table, point_metrics, reliability)
+
+
+def test_point_metrics_known_values():
+    y = np.array([0, 0, 0, 1, 1])
+    p = np.array([0.1, 0.2, 0.7, 0.8, 0.4])
+    m = point_metrics(y, p)
+    assert m["accuracy"] == pytest.approx(3 / 5)
+    assert m["recall[abnormal]"] == pytest.approx(0.5)
+    assert m["specificity[abnormal]"] == pytest.approx(2 / 3)
+    assert m["precision[abnormal]"] == pytest.approx(0.5)
+    assert m["auroc"] == pytest.approx(5 / 6)
+    cm = confusion_frame(y, p)
+    assert cm.loc["normal", "abnormal"] == 1 and cm.loc["abnormal", "normal"] == 1
+
+
+def test_bootstrap_ci_brackets_point_and_groups_widen_it():
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(20), 50)
+    y = rng.integers(0, 2, 1000)
+    shift = rng.normal(0, 0.3, 20)[groups]               # strong per-record effect
+    p = 1 / (1 + np.exp(-(3 * (y - 0.5) + 3 * shift)))
+    beats = metrics_table(y, p, n_boot=200).set_index("metric")
+    recs = metrics_table(y, p, groups=groups, n_boot=200).set_index("metric")
+    for t in (beats, recs):
+        assert (t["ci_low"] <= t["value"]).all() and (t["value"] <= t["ci_high"]).all()
+    width = lambda t: t.loc["accuracy", "ci_high"] - t.loc["accuracy", "ci_low"]
+    assert width(recs) > width(beats)
+
+
+def test_calibration():
+    rng = np.random.default_rng(1)
+    p = rng.random(20000)
+    y = (rng.random(20000) < p).astype(int)               # perfectly calibrated
+    assert expected_calibration_error(y, p) < 0.02
+    assert expected_calibration_error(y, p ** 3) > 0.1    # over-confident in normal
+    rel = reliability(y, p)
+    assert len(rel) == 10 and rel["count"].sum() == 20000
+
+
+def test_threshold_is_chosen_for_balanced_accuracy():
+    y = np.array([0] * 90 + [1] * 10)
+    p = np.r_[np.linspace(0, 0.3, 90), np.linspace(0.2, 0.4, 10)]
+    t = choose_threshold(y, p)
+    assert 0.15 < t <= 0.3
+    assert point_metrics(y, p, t)["balanced_accuracy"] > point_metrics(y, p, 0.5)["balanced_accuracy"]

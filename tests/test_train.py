@@ -1,0 +1,112 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecglib.batchnorm import bn_drift, recalibrate_bn
+from ecglib.models import seed_model
+from ecglib.reshape import to_steps
+from ecglib.runs import evaluate_run, load_model
+from ecglib.train import TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, synthetic_table):
+    out = tmp_path_factory.mktemp("run")
+    cfg = TrainConfig(model="seed", epochs=2, subset=400, seed=1, batch_size=64)
+    return train(synthetic_table, cfg, out_dir=out, verbose=0), out
+
+
+def test_run_folder_has_everything(small_run, synthetic_table):
+    result, out = small_run
+    for name in ("params.json", "history.csv", "model.keras", "split.npz", "metrics.json",
+                 "predictions.csv"):
+        assert (out / name).is_file(), name
+    hist = pd.read_csv(out / "history.csv")
+    assert {"accuracy", "val_accuracy", "loss", "val_loss"} <= set(hist.columns)
+    params = json.loads((out / "params.json").read_text())
+    assert params["data"]["synthetic"] is True and params["split_sizes"]["train"] == 400
+    metrics = json.loads((out / "metrics.json").read_text())
+    names = {m["metric"] for m in metrics["test"]}
+    assert {"accuracy", "balanced_accuracy", "auroc", "auprc", "brier", "ece",
+            "recall[abnormal]", "specificity[abnormal]", "macro_f1"} <= names
+    again = evaluate_run(out, synthetic_table, n_boot=20).set_index("metric")["value"]
+    first = {m["metric"]: m["value"] for m in metrics["test"]}
+    assert again["accuracy"] == pytest.approx(first["accuracy"], abs=1e-6)
+
+
+def test_same_seed_same_weights(synthetic_table):
+    cfg = TrainConfig(model="seed", epochs=1, subset=200, seed=5, batch_size=50)
+    a = train(synthetic_table, cfg, verbose=0).model.get_weights()
+    b = train(synthetic_table, cfg, verbose=0).model.get_weights()
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    c = train(synthetic_table, TrainConfig(model="seed", epochs=1, subset=200, seed=6,
+                                           batch_size=50), verbose=0).model.get_weights()
+    assert not all(np.array_equal(x, y) for x, y in zip(a, c))
+
+
+def test_precise_bn_removes_the_initial_variance_bias(synthetic_table):
+    """A few steps of training leave moving variances near their initial 1; recalibration
+    brings them to the variance the layers really see."""
+    import keras
+
+    X = to_steps(synthetic_table.X[:1024])
+    y = synthetic_table.labels()[:1024]
+    keras.utils.set_random_seed(0)
+    model = seed_model()
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(X, y, epochs=1, batch_size=128, verbose=0)
+    before = bn_drift(model, X)
+    recalibrate_bn(model, X, batches=8, batch_size=128)
+    after = bn_drift(model, X)
+    assert before["median_variance_ratio"].max() < 0.3           # moving variance far too big
+    ratio = after["median_variance_ratio"]
+    assert ((ratio > 0.5) & (ratio < 2.0)).all(), after
+
+
+def test_baselines_and_class_weights(synthetic_table):
+    for name in ("gbm", "cnn"):
+        r = train(synthetic_table, TrainConfig(model=name, epochs=1, subset=300,
+                                               class_weight=True), verbose=0)
+        assert r.test_proba.shape == (len(r.split.test),)
+        assert 0 <= r.threshold <= 1
+
+
+def test_five_class_training(synthetic_table):
+    r = train(synthetic_table, TrainConfig(model="cnn", labels="aami5", epochs=1, subset=300,
+                                           split="interpatient"), verbose=0)
+    assert r.test_proba.shape == (len(r.split.test), 5)
+
+
+def test_bad_config_is_named():
+    with pytest.raises(ValueError, match="epochs"):
+        TrainConfig(epochs=0).validate()
+    with pytest.raises(ValueError, match="unknown model"):
+        TrainConfig(model="resnet9000").validate()
+
+
+def test_corrupt_model_file_gives_clear_error(tmp_path):
+    from ecglib.errors import DataError
+
+    bad = tmp_path / "model.keras"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(DataError, match="not a valid Keras model file"):
+        load_model(bad)
+
+
+@pytest.mark.slow
+def test_jax_backend_trains(tmp_path):
+    pytest.importorskip("jax")
+    code = ("from ecglib.build import build_table; from ecglib.train import *; "
+            "t = build_table('synthetic', n_synthetic=3, progress=False); "
+            "r = train(t, TrainConfig(epochs=1, subset=200, batch_size=50), verbose=0); "
+            "import keras; print(keras.backend.backend(), r.test_proba.shape)")
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().startswith("jax")
