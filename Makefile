@@ -2,8 +2,13 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PROFILE ?= default
+# Real data when it is there (the shared MIT-BIH copy beside the checkout), else the
+# resolver's own order: user cache, PhysioNet download, synthetic fallback.
+ECGLIB_DATA_DIR ?= $(wildcard $(CURDIR)/../shared/data)
+export ECGLIB_DATA_DIR
 
-.PHONY: install book test data bench clean
+.PHONY: install book test run student-copies notebooks-clean notebooks-refresh bench clean
 
 install: $(STAMP)
 
@@ -14,14 +19,34 @@ $(STAMP): requirements.txt pyproject.toml
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# Jupyter Book's execution cache keys on notebook code only: drop it when ecglib changes.
+_build/.ecglib-stamp: $(wildcard ecglib/*.py) requirements.txt
+	rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
+	mkdir -p _build && touch $@
+
+book: install _build/.ecglib-stamp
+	ECGLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build . -W --keep-going
+	@echo "book: $(CURDIR)/_build/html/index.html"
+
 test: install
 	$(PY) -m pytest -q
 
-data: install
-	$(VENV)/bin/ecglib data build --source $(or $(SOURCE),mitdb) --out data/$(or $(SOURCE),mitdb)
+# make run NB=notebooks/05_training.ipynb PARAMS="epochs=3 split=interpatient"
+run: install
+	$(VENV)/bin/ecglib book run $(NB) --out $(or $(OUT),out) $(foreach p,$(PARAMS),-p $(p))
+
+student-copies: install
+	$(VENV)/bin/ecglib book student-copies --out $(or $(OUT),student)
+
+notebooks-clean: install
+	$(VENV)/bin/ecglib book clean
+
+notebooks-refresh: install
+	$(VENV)/bin/ecglib book clean --refresh
 
 bench: install
 	$(PY) benchmarks/bench_build.py
+	$(PY) benchmarks/bench_model.py
 
 clean:
-	rm -rf _build
+	rm -rf _build out student

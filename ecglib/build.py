@@ -14,7 +14,7 @@ from .beattable import BeatTable, cache_key, load_table, save_table
 from .errors import DataError
 from .extract import RecordBeats, annotated_beats
 from .labels import get_scheme
-from .records import PACED, list_records, read_wfdb_record
+from .records import MITDB_PATIENTS, PACED, list_records, read_wfdb_record
 from .segment import SegmentParams
 from .sources import DATABASES, resolve_database
 from .synthetic import synthetic_records
@@ -23,7 +23,6 @@ SOURCES = ("mitdb", "ptbdb", "synthetic")
 #: Kaggle "ECG Heartbeat Categorization" MIT-BIH set (train + test), same method, same records
 KAGGLE_MITBIH_COUNTS = {"N": 90589, "S": 2779, "V": 7236, "F": 803, "Q": 8039}
 SYNTHETIC_VERSION = 1
-MITDB_PATIENTS = {"202": "201"}   # records 201 and 202 come from the same man
 FLOAT_FORMAT = "%.6f"
 
 

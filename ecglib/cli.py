@@ -99,6 +99,44 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book_run(args: argparse.Namespace) -> int:
+    from .notebooks import parse_params, run_notebook
+
+    out = run_notebook(args.notebook, args.out, parse_params(args.param or []))
+    print(f"wrote {out}")
+    return 0
+
+
+def _book_student(args: argparse.Namespace) -> int:
+    from .exercises import write_student_copies
+
+    notebooks = args.notebooks or sorted(Path("notebooks").glob("*.ipynb"))
+    for path in write_student_copies(notebooks, args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def _book_clean(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from .atomic import atomic_write_text
+    from .notebooks import hygiene_problems, refresh_outputs, strip_outputs
+
+    notebooks = args.notebooks or sorted(Path("notebooks").glob("*.ipynb"))
+    problems = []
+    for path in notebooks:
+        if args.refresh:
+            refresh_outputs(path)
+        nb = nbformat.read(path, as_version=4)
+        if args.check:
+            problems += hygiene_problems(nb, str(path))
+        else:
+            atomic_write_text(path, nbformat.writes(nbformat.from_dict(strip_outputs(nb))))
+    for line in problems:
+        print(line)
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ecglib`` command."""
     p = argparse.ArgumentParser(prog="ecglib", description=__doc__)
@@ -159,6 +197,24 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--csv", type=Path, nargs="+", help="beat CSV file(s)")
     pr.add_argument("--out", required=True, type=Path, help="predictions CSV")
     pr.set_defaults(func=_predict)
+
+    bk = sub.add_parser("book", help="run chapters, student copies, notebook hygiene"
+                        ).add_subparsers(dest="book_command", required=True)
+    br = bk.add_parser("run", help="execute one chapter with papermill and parameters")
+    br.add_argument("notebook", type=Path)
+    br.add_argument("--out", type=Path, default=Path("out"))
+    br.add_argument("-p", "--param", action="append", help="NAME=VALUE (repeatable)")
+    br.set_defaults(func=_book_run)
+    bs = bk.add_parser("student-copies", help="notebooks without solutions and outputs")
+    bs.add_argument("notebooks", nargs="*", type=Path)
+    bs.add_argument("--out", type=Path, default=Path("student"))
+    bs.set_defaults(func=_book_student)
+    bc = bk.add_parser("clean", help="strip outputs (except NBVAL_CHECK_OUTPUT cells)")
+    bc.add_argument("notebooks", nargs="*", type=Path)
+    bc.add_argument("--check", action="store_true", help="only report, exit 1 if unclean")
+    bc.add_argument("--refresh", action="store_true",
+                    help="re-execute (fast profile) to regenerate the checked outputs")
+    bc.set_defaults(func=_book_clean)
     return p
 
 

@@ -119,3 +119,14 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
     used = rel[rel["count"] > 0]
     return float((used["count"] * (used["observed_frequency"] - used["mean_predicted"]).abs()
                   ).sum() / max(used["count"].sum(), 1))
+
+
+def detection_by_class(aami: np.ndarray, p: np.ndarray, threshold: float) -> pd.DataFrame:
+    """For a binary model: per AAMI class, how many beats and what share are called
+    abnormal (the sensitivity for S/V/F/Q; one minus the specificity for N)."""
+    flagged = np.asarray(p) >= threshold
+    aami = np.asarray(aami)
+    rows = [{"aami_class": c, "beats": int((aami == c).sum()),
+             "called_abnormal": float(flagged[aami == c].mean())}
+            for c in ("N", "S", "V", "F", "Q") if (aami == c).any()]
+    return pd.DataFrame(rows)

@@ -145,3 +145,10 @@ def summary_table(model) -> "pd.DataFrame":
              "output_shape": str(tuple(layer.output.shape)).replace("None", "None"),
              "params": int(layer.count_params())} for layer in model.layers]
     return pd.DataFrame(rows)
+
+
+def param_counts(model) -> dict[str, int]:
+    """Total, trainable and non-trainable parameter counts of a Keras model."""
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    total = int(model.count_params())
+    return {"total": total, "trainable": trainable, "non_trainable": total - trainable}

@@ -15,6 +15,7 @@ DS2 = ("100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 
        "234").split()
 PACED = ("102", "104", "107", "217")
 PREFERRED_LEADS = ("MLII", "II", "ii")
+MITDB_PATIENTS = {"202": "201"}   # records 201 and 202 come from the same man
 
 
 @dataclass

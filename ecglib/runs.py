@@ -84,3 +84,20 @@ def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300) -> pd
     with atomic_open(run / "evaluation.csv", "w", newline="\n") as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
     return frame
+
+
+def load_run(run_dir: str | Path, table: BeatTable):
+    """A saved run as a :class:`ecglib.train.TrainResult` (model loaded in safe mode)."""
+    from .splits import Split
+    from .train import TrainConfig, TrainResult
+
+    run = Path(run_dir)
+    params = read_params(run)
+    cfg = TrainConfig(**params["config"])
+    with np.load(run / "split.npz") as z:
+        split = Split(cfg.split, z["train"], z["val"], z["test"])
+        val_p, test_p = z["val_proba"], z["test_proba"]
+    y_test = table.labels(cfg.labels)[split.test]
+    return TrainResult(load_model(run / params["model_file"]), cfg, split,
+                       pd.read_csv(run / "history.csv"), float(params["threshold"]), val_p,
+                       test_p, y_test, float(params["fit_seconds"]), run)

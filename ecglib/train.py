@@ -2,7 +2,8 @@
 
 A run folder holds everything needed to re-evaluate: ``params.json`` (configuration, data
 manifest reference, split sizes, threshold), ``history.csv``, ``model.keras`` (or
-``model.joblib`` for scikit-learn baselines), ``split.npz`` (row indices), ``metrics.json``
+``model.joblib`` for scikit-learn baselines), ``split.npz`` (row indices and the validation
+and test probabilities), ``metrics.json``
 and ``predictions.csv`` (test beats). Every file is written atomically.
 """
 from __future__ import annotations
@@ -184,7 +185,8 @@ def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path) -> Path
     with atomic_open(out / "history.csv", "w", newline="\n") as fh:
         result.history.to_csv(fh, index=False, lineterminator="\n")
     with atomic_open(out / "split.npz", "wb") as fh:
-        np.savez(fh, train=result.split.train, val=result.split.val, test=result.split.test)
+        np.savez(fh, train=result.split.train, val=result.split.val, test=result.split.test,
+                 val_proba=result.val_proba, test_proba=result.test_proba)
     meta = table.meta.iloc[result.split.test]
     preds = pd.DataFrame({"row": result.split.test, "record": meta["record"].to_numpy(),
                           "sample": meta["sample"].to_numpy(), "label": result.y_test})

@@ -1,0 +1,117 @@
+"""Notebook tooling: papermill runs with parameters, committed-output hygiene.
+
+Policy for committed notebooks (checked by the tests): no execution counts and no outputs,
+except in cells marked ``# NBVAL_CHECK_OUTPUT``, whose small, data-independent outputs
+(shapes, parameter counts) nbval compares on every CI run. ``refresh_outputs`` regenerates
+exactly those outputs; everything else is executed when the book is built.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+from pathlib import Path
+
+CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+MAX_CHECKED_OUTPUT_BYTES = 8000
+
+
+def parse_params(pairs: list[str]) -> dict:
+    """``["epochs=3", "split=interpatient"]`` -> ``{"epochs": 3, "split": "interpatient"}``."""
+    params = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ValueError(f"parameter {pair!r} is not NAME=VALUE")
+        try:
+            value = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            value = raw
+        params[key.strip()] = value
+    return params
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def is_checked(cell) -> bool:
+    """True for a code cell whose output nbval compares."""
+    return cell.get("cell_type") == "code" and _source(cell).lstrip().startswith(CHECK_MARK)
+
+
+def run_notebook(notebook: str | Path, out_dir: str | Path, params: dict,
+                 kernel: str = "python3") -> Path:
+    """Execute ``notebook`` with papermill and ``params`` into ``out_dir``; the injected
+    parameters cell is tagged ``remove-cell`` so it does not clutter a rendered page."""
+    import nbformat
+    import papermill as pm
+
+    from .atomic import atomic_write_text
+
+    notebook = Path(notebook)
+    out = Path(out_dir) / notebook.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.running.ipynb")
+    try:
+        pm.execute_notebook(str(notebook), str(tmp), parameters=params, kernel_name=kernel,
+                            cwd=str(notebook.parent), progress_bar=True)
+        nb = nbformat.read(tmp, as_version=4)
+        for cell in nb.cells:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if "injected-parameters" in tags and "remove-cell" not in tags:
+                tags.append("remove-cell")
+        atomic_write_text(out, nbformat.writes(nb))
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def strip_outputs(nb: dict, keep_checked: bool = True) -> dict:
+    """A copy without execution counts and outputs (kept for check cells if asked)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        cell["execution_count"] = None
+        if not (keep_checked and is_checked(cell)):
+            cell["outputs"] = []
+        else:
+            for out in cell["outputs"]:
+                if "execution_count" in out:
+                    out["execution_count"] = None
+        cell.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def hygiene_problems(nb: dict, name: str) -> list[str]:
+    """Why a committed notebook breaks the output policy (empty list: it is clean)."""
+    problems = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        if cell.get("execution_count") is not None:
+            problems.append(f"{name} cell {i}: execution count stored")
+        if cell.get("outputs") and not is_checked(cell):
+            problems.append(f"{name} cell {i}: outputs stored in a cell not marked {CHECK_MARK}")
+        size = len(str(cell.get("outputs", [])))
+        if is_checked(cell) and size > MAX_CHECKED_OUTPUT_BYTES:
+            problems.append(f"{name} cell {i}: checked output is {size} bytes")
+    return problems
+
+
+def refresh_outputs(notebook: str | Path, profile: str = "fast") -> None:
+    """Execute ``notebook`` (profile ``fast``) and store outputs of the check cells only."""
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from .atomic import atomic_write_text
+
+    path = Path(notebook)
+    nb = nbformat.read(path, as_version=4)
+    os.environ["ECGLIB_PROFILE"] = profile
+    NotebookClient(nb, timeout=1800, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    atomic_write_text(path, nbformat.writes(nbformat.from_dict(strip_outputs(nb))))
