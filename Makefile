@@ -28,8 +28,9 @@ book: install _build/.ecglib-stamp
 	ECGLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build . -W --keep-going
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
+# Unit, real-data and browser tests, then every chapter under nbval (profile "fast").
 test: install
-	$(PY) -m pytest -q
+	ECGLIB_PROFILE=fast $(PY) -m pytest -q --nbval-lax tests notebooks
 
 # make run NB=notebooks/05_training.ipynb PARAMS="epochs=3 split=interpatient"
 run: install
@@ -47,6 +48,7 @@ notebooks-refresh: install
 bench: install
 	$(PY) benchmarks/bench_build.py
 	$(PY) benchmarks/bench_model.py
+	$(PY) benchmarks/compare_models.py
 
 clean:
 	rm -rf _build out student

@@ -22,6 +22,8 @@ CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 @pytest.fixture(scope="module")
 def html_root(tmp_path_factory) -> Path:
     if chromium_paths() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium and chromium-driver (.ci/run does)")
         pytest.skip("browser test: Debian's chromium and chromium-driver are not installed")
     given = os.environ.get("ECGLIB_BOOK_HTML")
     if given:
