@@ -102,7 +102,8 @@ def student_copy(notebook: dict) -> dict:
 
     Removed: code cells tagged ``solution``, and every cell from a markdown cell opening a
     ``{solution-start}`` block to the one holding ``{solution-end}`` (sphinx-exercise's gated
-    solutions), as well as plain ``{solution}`` blocks.
+    solutions), as well as plain ``{solution}`` blocks. The ``{solution-end}`` fence must sit
+    in a cell of its own, so that nothing after it is lost.
     """
     nb = copy.deepcopy(notebook)
     cells, inside = [], False
@@ -116,6 +117,9 @@ def student_copy(notebook: dict) -> dict:
                 cell["outputs"], cell["execution_count"] = [], None
             cells.append(cell)
         if "{solution-end}" in src:
+            if src.replace("```{solution-end}", "").replace("```", "").strip():
+                raise ValueError("a {solution-end} fence must be alone in its cell: "
+                                 + src[:80])
             inside = False
     nb["cells"] = cells
     return nb

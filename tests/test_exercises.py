@@ -23,10 +23,10 @@ def test_checks_accept_reference_and_reject_wrong(synthetic_table, capsys):
     assert not ex.check_padded_reshape(lambda X: 1 / 0)
     assert ex.check_conv_params(5 * 256 * 256 + 256) and not ex.check_conv_params(5 * 256 * 256)
     assert ex.check_lstm_params(4 * (256 + 64 + 1) * 64) and not ex.check_lstm_params(82000)
-    cm = pd.DataFrame([[90, 10], [5, 45]], index=["normal", "abnormal"],
+    cm = pd.DataFrame([[80, 20], [5, 45]], index=["normal", "abnormal"],
                       columns=["normal", "abnormal"])
-    assert ex.check_sensitivity_specificity(cm, 45 / 50, 90 / 100)
-    assert not ex.check_sensitivity_specificity(cm, 90 / 100, 45 / 50)
+    assert ex.check_sensitivity_specificity(cm, 45 / 50, 80 / 100)
+    assert not ex.check_sensitivity_specificity(cm, 80 / 100, 45 / 50)
     s = random_split(t.labels(), seed=0)
     n = len(set(t.meta["record"].iloc[s.train]) & set(t.meta["record"].iloc[s.test]))
     assert ex.check_leaked_records(t.meta, s.train, s.test, n)
@@ -45,6 +45,14 @@ def test_student_copy_removes_every_solution():
     assert exercises == sum("```{exercise}" in "".join(c["source"]) for c in nb["cells"]) >= 5
     assert all(not c.get("outputs") for c in clean["cells"] if c["cell_type"] == "code")
     assert "check_sensitivity_specificity" not in text     # solutions' code is gone
+
+
+def test_solution_end_must_stand_alone():
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "```{solution-start} x\n```"},
+                    {"cell_type": "markdown", "metadata": {},
+                     "source": "```{solution-end}\n```\n\n```{exercise}\nnext\n```"}]}
+    with pytest.raises(ValueError, match="alone"):
+        student_copy(nb)
 
 
 def test_cli_writes_student_copies(tmp_path):
