@@ -173,3 +173,14 @@ def say(markdown: str) -> None:
 def metric_value(frame: pd.DataFrame, name: str) -> float:
     """One metric's value from a metrics table."""
     return float(frame.set_index("metric").loc[name, "value"])
+
+
+def figure(name: str, fig) -> None:
+    """Register ``fig`` for a numbered, captioned figure in the rendered book.
+
+    The cell's own output (tagged ``remove-output``) shows the figure in Jupyter; the book
+    shows it once, through a ``{glue:figure}`` directive that gives it a number and a caption.
+    """
+    from myst_nb import glue
+
+    glue(name, fig, display=False)
