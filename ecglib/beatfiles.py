@@ -108,7 +108,7 @@ def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
     folder = Path(folder)
     man = read_manifest(folder)
     scheme = man.get("labels", "binary")
-    xs, metas = [], []
+    xs = []
     for fname, spec in man["files"].items():
         path = folder / fname
         if verify and path.is_file() and sha256_file(path) != spec["sha256"]:

@@ -55,7 +55,7 @@ def _train(args: argparse.Namespace) -> int:
     table = load(args.data, progress=True)
     if table.synthetic:
         print("NOTE: training on SYNTHETIC data")
-    result = train(table, cfg, out_dir=args.out, verbose=2)
+    train(table, cfg, out_dir=args.out, verbose=2)
     return _print_metrics(args.out / "metrics.json")
 
 

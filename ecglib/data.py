@@ -16,7 +16,11 @@ def load(spec: str | Path, progress: bool = False, **kwargs) -> BeatTable:
 
         try:
             return build_table("mitdb", progress=progress, **kwargs)
-        except (EcglibError, OSError):
+        except (EcglibError, OSError) as exc:
+            import sys
+
+            print(f"ecglib: MIT-BIH unavailable ({exc}); using the SYNTHETIC source",
+                  file=sys.stderr)
             return build_table("synthetic", progress=progress)
     if str(spec) in SOURCES:
         return build_table(str(spec), progress=progress, **kwargs)

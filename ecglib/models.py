@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 
 from .reshape import to_steps, to_steps_padded
 
@@ -137,12 +138,10 @@ def get_model_spec(name: str) -> ModelSpec:
         raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}") from None
 
 
-def summary_table(model) -> "pd.DataFrame":
+def summary_table(model) -> pd.DataFrame:
     """Keras model summary as a DataFrame: layer, class, output shape, parameters."""
-    import pandas as pd
-
     rows = [{"layer": layer.name, "type": type(layer).__name__,
-             "output_shape": str(tuple(layer.output.shape)).replace("None", "None"),
+             "output_shape": str(tuple(layer.output.shape)),
              "params": int(layer.count_params())} for layer in model.layers]
     return pd.DataFrame(rows)
 
