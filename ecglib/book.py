@@ -83,11 +83,9 @@ def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> Train
 
 def banner(table: BeatTable, params: dict) -> str:
     """HTML admonition saying which data (and which profile) the page was built on."""
-    sizes = (f"profile <code>{params['profile']}</code>: up to "
-             f"{params['subset']:,} training beats, {params['epochs']} epochs"
-             if isinstance(params.get("subset"), int) else
-             f"profile <code>{params['profile']}</code>: all training beats, "
-             f"{params['epochs']} epochs")
+    epochs = f"{params['epochs']} epoch{'s' if params['epochs'] != 1 else ''}"
+    beats = (f"up to {params['subset']:,}" if isinstance(params.get("subset"), int) else "all")
+    sizes = f"Profile <code>{params['profile']}</code>: {beats} training beats, {epochs}"
     if table.synthetic:
         return ('<div class="admonition warning"><p class="admonition-title">Built on '
                 'SYNTHETIC data</p><p>The real MIT-BIH database was not available when this '
