@@ -81,15 +81,13 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
             parts.append((name, annotated_beats(rec, params), rec.lead))
         info["paced_records"] = [r for r in names if r in PACED]
     else:
-        from .ptb import ptb_class, ptb_record_beats, read_ptb_record
+        from .ptb import diagnosis, ptb_class, ptb_record_beats, read_ptb_record
 
         parts, excluded = [], {}
         for name in _progress(names, "ptbdb", progress):
             rec = read_ptb_record(db, name)
             cls = ptb_class(rec.comments)
             if cls is None:
-                from .ptb import diagnosis
-
                 diag = diagnosis(rec.comments) or "no diagnosis"
                 excluded[diag] = excluded.get(diag, 0) + 1
                 continue

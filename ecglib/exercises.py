@@ -89,10 +89,9 @@ def check_sensitivity_specificity(cm: pd.DataFrame, sensitivity: float,
 def check_leaked_records(meta: pd.DataFrame, train_idx: np.ndarray, test_idx: np.ndarray,
                          answer: int) -> bool:
     """Exercise 7: how many records have beats in both the training and the test part."""
-    from .splits import leakage
+    from .splits import shared_records
 
-    leak = leakage(meta, train_idx, test_idx)
-    expected = int((leak["level"] == "record").sum())
+    expected = shared_records(meta, train_idx, test_idx)
     return _verdict(int(answer) == expected, f"{expected} records are on both sides.",
                     "compare the sets of meta['record'] in the two parts.")
 

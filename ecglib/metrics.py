@@ -99,11 +99,16 @@ def confusion_frame(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
                         columns=pd.Index(classes, name="predicted"))
 
 
+def _bin_index(p: np.ndarray, bins: int) -> np.ndarray:
+    """Index of the equal-width probability bin of each prediction."""
+    return np.clip(np.digitize(p, np.linspace(0, 1, bins + 1)[1:-1]), 0, bins - 1)
+
+
 def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Reliability curve: per equal-width bin of P(abnormal), mean prediction vs frequency."""
     y, p = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
     edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    which = _bin_index(p, bins)
     rows = []
     for b in range(bins):
         m = which == b
@@ -115,10 +120,12 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
     """ECE: bin-weighted mean |observed frequency - mean prediction|."""
-    rel = reliability(y, p, bins)
-    used = rel[rel["count"] > 0]
-    return float((used["count"] * (used["observed_frequency"] - used["mean_predicted"]).abs()
-                  ).sum() / max(used["count"].sum(), 1))
+    y, p = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
+    which = _bin_index(p, bins)
+    count = np.bincount(which, minlength=bins)
+    gap = np.abs(np.bincount(which, weights=y, minlength=bins)
+                 - np.bincount(which, weights=p, minlength=bins))
+    return float(gap.sum() / max(count.sum(), 1))
 
 
 def detection_by_class(aami: np.ndarray, p: np.ndarray, threshold: float) -> pd.DataFrame:

@@ -10,7 +10,6 @@ import pandas as pd
 import seaborn as sns
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from .beattable import BeatTable
 from .records import Record
 from .segment import SegmentParams, map_samples, resample, window_bounds
 
@@ -93,20 +92,24 @@ def plot_reliability(rel: pd.DataFrame, ece: float | None = None) -> plt.Figure:
     return fig
 
 
-def plot_beats_by_class(table: BeatTable, n: int = 20, seed: int = 0) -> plt.Figure:
-    """A few beats of each AAMI class (grey) with the class mean (colour)."""
-    classes = [c for c in ("N", "S", "V", "F", "Q", "MI") if (table.meta["aami"] == c).any()]
+def plot_beats_by_class(X: np.ndarray, aami: np.ndarray, n: int = 20, seed: int = 0,
+                        title: str | None = None) -> plt.Figure:
+    """A few beats of each class present (grey) with the class mean (colour)."""
+    aami = np.asarray(aami)
+    classes = [c for c in ("N", "S", "V", "F", "Q", "MI") if (aami == c).any()]
     fig, axes = plt.subplots(1, len(classes), figsize=(3.2 * len(classes), 3), sharey=True,
                              squeeze=False)
     rng = np.random.default_rng(seed)
-    t = np.arange(table.X.shape[1]) / 125
+    t = np.arange(X.shape[1]) / 125
     for ax, c in zip(axes[0], classes):
-        idx = np.flatnonzero(table.meta["aami"].to_numpy() == c)
+        idx = np.flatnonzero(aami == c)
         pick = rng.choice(idx, size=min(n, idx.size), replace=False)
-        ax.plot(t, table.X[pick].T, color="0.7", lw=0.6)
-        ax.plot(t, table.X[idx].mean(axis=0), color=PALETTE.get(c, "k"), lw=2)
+        ax.plot(t, X[pick].T, color="0.7", lw=0.6)
+        ax.plot(t, X[idx].mean(axis=0), color=PALETTE.get(c, "k"), lw=2)
         ax.set(title=f"{c} ({idx.size:,} beats)", xlabel="time from R peak (s)")
     axes[0, 0].set_ylabel("normalised amplitude")
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 

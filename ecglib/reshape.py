@@ -43,6 +43,14 @@ def to_steps_padded(X: np.ndarray, steps: int = STEPS) -> np.ndarray:
     return padded.reshape(-1, steps, step_len, 1)
 
 
+def dropped_energy_share(X: np.ndarray, keep: int = 180) -> np.ndarray:
+    """Per beat: the share of its energy (sum of squares) in the samples ``keep:``."""
+    X = _check(X).astype(np.float64)
+    energy = (X ** 2).sum(axis=1)
+    tail = (X[:, keep:] ** 2).sum(axis=1)
+    return np.divide(tail, energy, out=np.zeros_like(tail), where=energy > 0)
+
+
 def dropped_signal(X: np.ndarray, keep: int = 180) -> pd.DataFrame:
     """What dropping samples ``keep:`` costs: share of beats whose dropped part is all zero
     padding, and the share of total signal energy (sum of squares) dropped."""
@@ -50,8 +58,7 @@ def dropped_signal(X: np.ndarray, keep: int = 180) -> pd.DataFrame:
     tail = X[:, keep:]
     energy = (X.astype(np.float64) ** 2).sum(axis=1)
     tail_energy = (tail.astype(np.float64) ** 2).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_beat = np.where(energy > 0, tail_energy / energy, 0.0)
+    per_beat = dropped_energy_share(X, keep)
     return pd.DataFrame([
         {"quantity": "beats whose dropped samples are all zero padding",
          "value": float((tail == 0).all(axis=1).mean())},

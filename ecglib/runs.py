@@ -10,7 +10,6 @@ import pandas as pd
 from .atomic import atomic_open
 from .beattable import BeatTable
 from .errors import DataError
-from .labels import get_scheme
 from .models import get_model_spec
 
 
@@ -60,27 +59,20 @@ def check_input(model, X: np.ndarray, source: str) -> None:
 
 
 def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300) -> pd.DataFrame:
-    """Re-evaluate a run on its test rows of ``table``; writes ``evaluation.csv``."""
-    from .metrics import metrics_table
-    from .train import predict_proba
+    """Re-evaluate a run: predict its test rows of ``table`` again with the saved model;
+    writes ``evaluation.csv``."""
+    from .train import predict_proba, test_metrics
 
     run = Path(run_dir)
     params = read_params(run)
-    cfg = params["config"]
     if len(table) != params["data"]["n_beats"]:
         raise DataError(f"{run}: the run was trained on {params['data']['n_beats']:,} beats "
                         f"but the data given has {len(table):,}: pass the same --data")
-    model = load_model(run / params["model_file"])
-    spec = get_model_spec(cfg["model"])
-    with np.load(run / "split.npz") as split:
-        test = split["test"]
-    X = spec.prepare(table.X[test])
-    check_input(model, X, str(run))
-    y = table.labels(cfg["labels"])[test]
-    p = predict_proba(model, X)
-    groups = table.meta["record"].to_numpy()[test] if cfg["split"] == "interpatient" else None
-    frame = metrics_table(y, p, params["threshold"], get_scheme(cfg["labels"]).classes,
-                          groups=groups, n_boot=n_boot, seed=cfg["seed"])
+    result = load_run(run, table)
+    X = get_model_spec(result.config.model).prepare(table.X[result.split.test])
+    check_input(result.model, X, str(run))
+    result.test_proba = predict_proba(result.model, X)
+    frame = test_metrics(result, table.meta, n_boot=n_boot)
     with atomic_open(run / "evaluation.csv", "w", newline="\n") as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
     return frame

@@ -93,6 +93,11 @@ def group_kfold(meta: pd.DataFrame, k: int = 5) -> list[tuple[np.ndarray, np.nda
     return list(GroupKFold(n_splits=k).split(np.zeros(len(groups)), groups=groups))
 
 
+def shared_records(meta: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> int:
+    """How many records have beats in both parts ``a`` and ``b``."""
+    return int((leakage(meta, a, b)["level"] == "record").sum())
+
+
 def leakage(meta: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
     """Records and patients present in both parts ``a`` and ``b``, with beat counts."""
     rows = []

@@ -175,8 +175,6 @@ def _save_model(model, path_stem: Path) -> Path:
 
 def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path) -> Path:
     """Write the run folder of ``result``; ``metrics.json`` is written last."""
-    from .metrics import metrics_table
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cfg = result.config
@@ -208,15 +206,26 @@ def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path) -> Path
                        "n_beats": len(table), "path": table.info.get("path"),
                        "source_checksums_sha256": _digest(table.info.get("source_checksums"))}}
     atomic_write_text(out / "params.json", json.dumps(params, indent=2) + "\n")
-    groups = meta["record"].to_numpy() if cfg.split == "interpatient" else None
-    table_m = metrics_table(result.y_test, result.test_proba, result.threshold,
-                            scheme.classes, groups=groups, seed=cfg.seed)
+    table_m = test_metrics(result, table.meta)
     at_half = point_metrics_at(result, 0.5)
     metrics = {"threshold": result.threshold, "test": table_m.to_dict(orient="records"),
                "test_at_0.5": at_half, "bootstrap": dict(table_m.attrs),
                "synthetic_data": table.synthetic}
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     return out
+
+
+def test_metrics(result: TrainResult, meta: pd.DataFrame, n_boot: int = 300) -> pd.DataFrame:
+    """Test metrics of a run with 95% bootstrap CIs at its validation-chosen threshold;
+    whole records are resampled for the inter-patient split, beats otherwise."""
+    from .metrics import metrics_table
+
+    cfg = result.config
+    groups = (meta["record"].to_numpy()[result.split.test] if cfg.split == "interpatient"
+              else None)
+    return metrics_table(result.y_test, result.test_proba, result.threshold,
+                         get_scheme(cfg.labels).classes, groups=groups, n_boot=n_boot,
+                         seed=cfg.seed)
 
 
 def point_metrics_at(result: TrainResult, threshold: float) -> dict[str, float]:
