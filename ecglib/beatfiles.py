@@ -103,32 +103,116 @@ def read_manifest(folder: str | Path) -> dict:
         raise DataError(f"{path}: invalid JSON ({exc})") from None
 
 
+META_REQUIRED = ("file", "row", "class", "record", "patient", "sample", "symbol", "aami_class")
+
+
+def _read_meta(folder: Path, man: dict, verify: bool) -> pd.DataFrame:
+    """``meta.csv`` of a beat folder, checked against the manifest's checksum and columns."""
+    spec = man.get("meta") or {}
+    path = folder / spec.get("file", "meta.csv")
+    if not path.is_file():
+        raise DataError(f"{path}: not found (every ecglib beat folder has one)")
+    if verify and spec.get("sha256") and sha256_file(path) != spec["sha256"]:
+        raise DataError(f"{path}: checksum differs from manifest.json (file changed or "
+                        f"truncated); rebuild with 'ecglib data build'")
+    try:
+        meta = pd.read_csv(path, dtype={"record": str, "patient": str, "symbol": str,
+                                        "file": str, "class": str, "aami_class": str},
+                           keep_default_na=False)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot be read as CSV ({exc})") from None
+    missing = [c for c in META_REQUIRED if c not in meta.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {missing}")
+    return meta
+
+
+def _align(folder: Path, man: dict, meta: pd.DataFrame, signals: dict[str, np.ndarray],
+           scheme: str) -> np.ndarray:
+    """Signal row of every meta row, through meta's ``file`` and ``row`` columns.
+
+    Checks that each meta row points to an existing row of a listed file, that every file
+    row is used exactly once, and that the row's class is its file's class. Returns the
+    beats in meta order; never depends on the order of any JSON mapping.
+    """
+    path = folder / "meta.csv"
+    files = man["files"]
+    unknown = ~meta["file"].isin(list(files))
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise DataError(f"{path}: row {i + 2}: file {meta['file'].iloc[i]!r} is not one of "
+                        f"the folder's class files {sorted(files)}")
+    rows = pd.to_numeric(meta["row"], errors="coerce").to_numpy()
+    offsets, start = {}, 0
+    for fname, arr in signals.items():
+        offsets[fname] = start
+        start += arr.shape[0]
+    n_rows = meta["file"].map({f: a.shape[0] for f, a in signals.items()}).to_numpy()
+    bad = ~np.isfinite(rows) | (rows != np.round(rows)) | (rows < 0) | (rows >= n_rows)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{path}: row {i + 2}: row {meta['row'].iloc[i]} does not exist in "
+                        f"{meta['file'].iloc[i]} ({int(n_rows[i])} rows)")
+    flat = meta["file"].map(offsets).to_numpy() + rows.astype(np.int64)
+    if len(meta) != start or np.unique(flat).size != start:
+        dup = pd.Series(flat).duplicated()
+        where = (f"row {int(np.flatnonzero(dup)[0]) + 2} points to a beat used twice"
+                 if dup.any() else f"{len(meta)} rows for {start} beats in the class files")
+        raise DataError(f"{path}: {where}; meta.csv and the class files do not match")
+    want = meta["file"].map({f: s["class"] for f, s in files.items()})
+    wrong = meta["class"].to_numpy() != want.to_numpy()
+    sch = get_scheme(scheme)
+    label = meta["file"].map({f: s["label"] for f, s in files.items()}).to_numpy()
+    if scheme != "binary":   # binary: N is normal, any other class abnormal
+        unknown = ~meta["aami_class"].isin(list(sch.classes))
+        if unknown.any():
+            i = int(np.flatnonzero(unknown)[0])
+            raise DataError(f"{path}: row {i + 2}: class {meta['aami_class'].iloc[i]!r} is not "
+                            f"one of the {scheme} classes {list(sch.classes)}")
+    codes = meta["aami_class"].map(lambda c: sch.code(c)).to_numpy()
+    wrong |= codes != label
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise DataError(f"{path}: row {i + 2}: class {meta['aami_class'].iloc[i]!r} of a beat "
+                        f"stored in {meta['file'].iloc[i]} (class {want.iloc[i]!r})")
+    return np.concatenate(list(signals.values()))[flat]
+
+
 def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
-    """Read an ecglib beat folder (class files + meta.csv + manifest.json), verified."""
+    """Read an ecglib beat folder (class files + meta.csv + manifest.json), verified.
+
+    Signals are matched to their meta rows through meta's ``file`` and ``row`` columns and
+    returned in the order of the built table (meta's ``beat`` column), so the table read
+    back equals the one written.
+    """
     folder = Path(folder)
     man = read_manifest(folder)
     scheme = man.get("labels", "binary")
-    xs = []
+    if not isinstance(man.get("files"), dict) or not man["files"]:
+        raise DataError(f"{folder / 'manifest.json'}: no 'files' listed")
+    signals = {}
     for fname, spec in man["files"].items():
         path = folder / fname
-        if verify and path.is_file() and sha256_file(path) != spec["sha256"]:
+        if not path.is_file():
+            raise DataError(f"{path}: listed in manifest.json but missing")
+        if verify and sha256_file(path) != spec["sha256"]:
             raise DataError(f"{path}: checksum differs from manifest.json (file changed or "
                             f"truncated); rebuild with 'ecglib data build'")
-        X, _ = read_beat_csv(path, scheme, expect_label=spec["label"]) if spec["rows"] else (
-            np.zeros((0, N_COLUMNS - 1), np.float32), None)
-        xs.append(X)
-    meta = pd.read_csv(folder / man["meta"]["file"], dtype={"record": str, "patient": str,
-                                                             "symbol": str},
-                       keep_default_na=False)
-    if len(meta) != sum(x.shape[0] for x in xs):
-        raise DataError(f"{folder / 'meta.csv'}: {len(meta)} rows but the class files hold "
-                        f"{sum(x.shape[0] for x in xs)} beats")
+        signals[fname] = read_beat_csv(path, scheme, expect_label=spec["label"])[0] \
+            if spec["rows"] else np.zeros((0, N_COLUMNS - 1), np.float32)
+    meta = _read_meta(folder, man, verify)
+    X = _align(folder, man, meta, signals, scheme)
+    if "beat" in meta.columns:
+        order = np.argsort(meta["beat"].to_numpy(), kind="stable")
+        if not np.array_equal(meta["beat"].to_numpy()[order], np.arange(len(meta))):
+            raise DataError(f"{folder / 'meta.csv'}: column 'beat' is not 0..{len(meta) - 1}")
+        X, meta = X[order], meta.iloc[order]
     meta = meta.rename(columns={"aami_class": "aami"})[
-        ["record", "patient", "sample", "symbol", "aami"]]
+        ["record", "patient", "sample", "symbol", "aami"]].reset_index(drop=True)
     info = {k: v for k, v in man.items() if k not in ("files", "meta")}
     info["path"] = str(folder)
-    return BeatTable(np.concatenate(xs), meta, man.get("source", "unknown"),
-                     bool(man.get("synthetic", False)), info)
+    return BeatTable(X, meta, man.get("source", "unknown"), bool(man.get("synthetic", False)),
+                     info)
 
 
 def _table_from_arrays(X: np.ndarray, y: np.ndarray, scheme: str, source: str,
@@ -193,7 +277,8 @@ def check_files(paths: list[str | Path]) -> list[str]:
         if path.is_dir():
             table = load_beats(path)
             counts = table.meta["aami"].value_counts().sort_index().to_dict()
-            lines.append(f"{path}: OK, {len(table):,} beats {counts}")
+            lines.append(f"{path}: OK, {len(table):,} beats {counts}; every meta row matches "
+                         f"an existing row of its class file and that file's class")
             continue
         scheme, label = infer_file_kind(path)
         _, y = read_beat_csv(path, scheme, expect_label=label)

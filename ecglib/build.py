@@ -126,7 +126,8 @@ def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary")
         files[fname] = {"class": sch.classes[code], "label": code, "rows": int(idx.size),
                         "sha256": sha256_file(out / fname)}
         m = table.meta.iloc[idx].reset_index(drop=True)
-        m.insert(0, "row", np.arange(idx.size))
+        m.insert(0, "beat", idx)                  # position in the built table
+        m.insert(0, "row", np.arange(idx.size))   # row in its class file
         m.insert(0, "file", fname)
         m["class"] = sch.classes[code]
         metas.append(m)

@@ -1,8 +1,10 @@
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ecglib.beattable import BeatTable
 from ecglib.beatfiles import check_files, load_beats, read_beat_csv, read_beat_dir
 from ecglib.build import write_dataset
 from ecglib.errors import DataError
@@ -68,16 +70,78 @@ def test_kaggle_names_read_as_is(tmp_path):
     assert "5 rows (abnormal 5)" in lines[0] and "6 rows" in lines[1]
 
 
-def test_beat_dir_roundtrip_and_tamper_detection(tmp_path, synthetic_table):
+def assert_same_table(back, table, scheme):
+    """The table read back equals the one written: signals (to the 6 decimals written),
+    labels and every meta column, row by row."""
+    assert len(back) == len(table)
+    np.testing.assert_allclose(back.X, table.X, atol=5.1e-7, rtol=0)
+    np.testing.assert_array_equal(back.labels(scheme), table.labels(scheme))
+    for col in ("record", "patient", "sample", "symbol", "aami"):
+        np.testing.assert_array_equal(back.meta[col].astype(str).to_numpy(),
+                                      table.meta[col].astype(str).to_numpy(), err_msg=col)
+
+
+@pytest.mark.parametrize("scheme", ["binary", "aami5"])
+def test_beat_dir_roundtrip_synthetic(tmp_path, synthetic_table, scheme):
+    write_dataset(synthetic_table, tmp_path, scheme)
+    assert_same_table(read_beat_dir(tmp_path), synthetic_table, scheme)
+
+
+def test_beat_dir_tamper_detection(tmp_path, synthetic_table):
     write_dataset(synthetic_table, tmp_path)
-    back = read_beat_dir(tmp_path)
-    assert len(back) == len(synthetic_table)
-    assert sorted(back.meta["record"].unique()) == sorted(synthetic_table.meta["record"].unique())
-    np.testing.assert_array_equal(np.sort(back.labels()), np.sort(synthetic_table.labels()))
     with open(tmp_path / "abnormal.csv", "a") as fh:
         fh.write("0.1," * 187 + "1\n")
-    with pytest.raises(DataError, match="checksum differs"):
+    with pytest.raises(DataError, match="abnormal.csv: checksum differs"):
         read_beat_dir(tmp_path)
+
+
+def _table(classes: list[str], seed: int = 0) -> BeatTable:
+    rng = np.random.default_rng(seed)
+    n = len(classes)
+    X = np.round(rng.random((n, 187)), 6).astype(np.float32)
+    X[:, 0] = np.arange(n) / max(n, 1)           # every beat distinct
+    meta = pd.DataFrame({"record": [f"r{i % 3}" for i in range(n)],
+                         "patient": [f"p{i % 3}" for i in range(n)],
+                         "sample": np.arange(n, dtype=np.int64) * 100,
+                         "symbol": classes, "aami": classes})
+    return BeatTable(X, meta, "synthetic", True, {})
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from("NSVFQ"), min_size=1, max_size=40),
+       st.sampled_from(["binary", "aami5"]))
+def test_beat_dir_roundtrip_any_class_order(tmp_path_factory, classes, scheme):
+    """Random class orders and sizes: each signal row comes back with its own label."""
+    folder = tmp_path_factory.mktemp("rt")
+    table = _table(classes)
+    write_dataset(table, folder, scheme)
+    assert_same_table(read_beat_dir(folder), table, scheme)
+
+
+def _meta_edit(folder, edit):
+    meta = pd.read_csv(folder / "meta.csv", keep_default_na=False, dtype=str)
+    edit(meta)
+    meta.to_csv(folder / "meta.csv", index=False)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m.loc.__setitem__((0, "row"), "999"), "row 2: row 999 does not exist"),
+    (lambda m: m.loc.__setitem__((1, "row"), m.loc[0, "row"]), "row 3 points to a beat used twice"),
+    (lambda m: m.loc.__setitem__((0, "file"), "x.csv"), "row 2: file 'x.csv' is not one of"),
+    (lambda m: m.loc.__setitem__((0, "aami_class"), "V"), "row 2: class 'V' of a beat stored in"),
+])
+def test_check_dir_verifies_alignment(tmp_path, edit, message):
+    """A meta row pointing to a missing row, a row used twice, an unknown file or a class
+    that is not its file's: 'data check DIR' names meta.csv and the row."""
+    write_dataset(_table(list("NNNSVVQ")), tmp_path)
+    assert "every meta row matches" in check_files([tmp_path])[0]
+    _meta_edit(tmp_path, edit)
+    with pytest.raises(DataError) as err:
+        read_beat_dir(tmp_path, verify=False)
+    assert "meta.csv" in str(err.value) and message in str(err.value)
+    with pytest.raises(DataError, match="meta.csv: checksum differs"):
+        check_files([tmp_path])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -61,3 +61,17 @@ def test_mitdb_provenance_points_at_r_peaks(mitdb_dir, mitdb_table):
     assert set(meta.loc[rows, "sample"]) <= set(rec.ann_samples.tolist())
     first = mitdb_table.X[rows[:500]]
     assert np.median(first[:, 0]) > 0.7        # beats start on the R peak (near the max)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("scheme", ["binary", "aami5"])
+def test_mitdb_folder_reads_back_the_built_table(tmp_path, mitdb_table, scheme):
+    """build -> write -> read on all 48 records gives the in-memory table, row by row."""
+    from test_beatfiles import assert_same_table
+
+    from ecglib.beatfiles import read_beat_dir
+
+    write_dataset(mitdb_table, tmp_path, scheme)
+    back = read_beat_dir(tmp_path)
+    assert_same_table(back, mitdb_table, scheme)
+    assert back.labels(scheme).sum() > 0
