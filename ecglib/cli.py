@@ -85,17 +85,40 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .predict import predict_beat_files, predict_record, write_predictions
+    import time
 
-    if args.record is not None:
-        preds, report = predict_record(args.model, args.record)
-    else:
+    from .predict import Predictor, predict_beat_files, record_paths, write_predictions
+
+    if args.record is None:
         preds, report = predict_beat_files(args.model, args.csv)
-    write_predictions(preds, args.out)
-    print(f"wrote {args.out}: {len(preds):,} beats, "
-          f"{int(preds['label'].ne('normal').sum()):,} predicted abnormal")
-    if report is not None:
+        write_predictions(preds, args.out)
+        counts = ", ".join(f"{k} {v:,}" for k, v in preds["label"].value_counts().items())
+        print(f"wrote {args.out}: {len(preds):,} beats, predicted {counts}")
         print(report.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        return 0
+    paths = record_paths(args.record)
+    start = time.perf_counter()
+    predictor = Predictor(args.model)
+    loaded = time.perf_counter() - start
+    preds, per_record, per_class, warns = predictor.records(paths, progress=len(paths) > 1)
+    work = time.perf_counter() - start - loaded
+    write_predictions(preds, args.out)
+    print(f"wrote {args.out}: {len(preds):,} beats from {len(paths)} record(s); model loaded "
+          f"in {loaded:.1f} s, records processed in {work:.1f} s "
+          f"({work / len(paths):.2f} s per record)")
+    if per_record is not None:
+        stem = args.out.with_suffix("")
+        write_predictions(per_record, f"{stem}.agreement.csv")
+        write_predictions(per_class, f"{stem}.per_class.csv")
+        fmt = {"float_format": lambda v: f"{v:.4f}", "index": False}
+        print("agreement with the reference annotations, per record "
+              "(classification metrics on detected beats matched within 150 ms):")
+        print(per_record.to_string(**fmt))
+        print("per AAMI class of the reference beats:")
+        print(per_class.to_string(**fmt))
+        print(f"wrote {stem}.agreement.csv and {stem}.per_class.csv")
+    for w in warns:
+        print(f"ecglib: warning: {w}", file=sys.stderr)
     return 0
 
 
@@ -193,7 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("predict", help="classify the beats of a raw record or a beat CSV")
     pr.add_argument("--model", required=True, type=Path, help="RUN/model.keras")
     src = pr.add_mutually_exclusive_group(required=True)
-    src.add_argument("--record", type=Path, help="WFDB record path without extension")
+    src.add_argument("--record", nargs="+",
+                     help="WFDB record path(s) without extension, folders or globs: the model "
+                          "is loaded once for all of them")
     src.add_argument("--csv", type=Path, nargs="+", help="beat CSV file(s)")
     pr.add_argument("--out", required=True, type=Path, help="predictions CSV")
     pr.set_defaults(func=_predict)

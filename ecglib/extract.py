@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .labels import aami_class
+from .peaks import refine_r_peaks
 from .records import Record
 from .segment import SegmentParams, map_samples, resample, segment
 
@@ -27,12 +28,17 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
                      params: SegmentParams = SegmentParams()) -> tuple[np.ndarray, pd.DataFrame, int]:
     """Resample ``record`` to ``params.fs`` and cut one beat per peak (peaks at ``record.fs``).
 
-    Returns ``(X, meta, dropped)``; ``meta.sample`` is the peak's index in the original record.
+    Each cut starts at the peak moved to the fiducial point ``params.align``. Returns
+    ``(X, meta, dropped)``; ``meta.sample`` is the given peak's index in the original record
+    (the reference annotation, or the detection).
     """
+    peaks = np.asarray(peaks, dtype=np.int64)
+    cuts = refine_r_peaks(record.signal, peaks, record.fs) if params.align == "local_max" \
+        else peaks
     x = resample(record.signal, record.fs, params.fs)
-    order = np.argsort(peaks, kind="stable")
-    peaks, symbols, aami = peaks[order], symbols[order], aami[order]
-    beats, kept = segment(x, map_samples(peaks, record.fs, params.fs, x.size), params)
+    order = np.argsort(cuts, kind="stable")
+    peaks, cuts, symbols, aami = peaks[order], cuts[order], symbols[order], aami[order]
+    beats, kept = segment(x, map_samples(cuts, record.fs, params.fs, x.size), params)
     meta = pd.DataFrame({
         "record": record.name, "patient": record.patient,
         "sample": peaks[kept].astype(np.int64),

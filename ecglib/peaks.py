@@ -1,10 +1,18 @@
-"""R-peak detection for records without reference annotations (PTB, a user's own record).
+"""R peaks: detection for records without reference annotations, and one fiducial point.
 
-Uses GQRS, G. Moody's PhysioNet QRS detector as ported in ``wfdb.processing.gqrs_detect``,
-then moves each detection to the local signal maximum so that beats start at the R peak as
-the Kachuee method requires. GQRS was preferred to wfdb's XQRS after measuring both against
-the MIT-BIH reference annotations (record 208, frequent PVCs: sensitivity 99.5% vs 92.2%;
-XQRS also missed every beat of 1000 Hz synthetic test records).
+Detection uses GQRS, G. Moody's PhysioNet QRS detector as ported in
+``wfdb.processing.gqrs_detect``, run on the lead resampled to 125 Hz (the rate the beats are
+cut at). Measured on all 48 MIT-BIH records against the reference beats (150 ms window):
+GQRS at 360 Hz Se 99.87% / +P 99.28% in 3.8 s per 30-min record; at 125 Hz Se 99.86% /
++P 99.43% in 1.6 s. Faster detectors were measured and not adopted because they miss beats:
+neurokit2 (Se 99.39%, 0.08 s), sleepecg (Se 99.08%), py-ecg-detectors' two-average,
+Pan-Tompkins, SWT and Engzee (Se 92-98% on DS1).
+
+Every beat, whether its position comes from a reference annotation or from the detector, is
+then moved to the same fiducial point by :func:`refine_r_peaks`: the local maximum of the
+baseline-removed lead within 50 ms. Training and prediction therefore cut beats at the same
+point of the QRS (ventricular beats with a negative main deflection included); without it,
+detected V beats sat 13 ms (median 11 ms) before their annotation and the cut differed.
 """
 from __future__ import annotations
 
@@ -12,23 +20,44 @@ import contextlib
 import io
 
 import numpy as np
+from wfdb import processing
+
+from .segment import TARGET_FS, resample
+
+REFINE_RADIUS_S = 0.05      # search the local maximum within +-50 ms
+SMOOTH_WINDOW_S = 0.02      # baseline removed with a 20 ms moving average first
+
+
+def refine_r_peaks(signal: np.ndarray, samples: np.ndarray, fs: float) -> np.ndarray:
+    """Move each sample to the local maximum of the baseline-removed signal within 50 ms.
+
+    Returns int64 indices at ``fs``, one per input sample, in the same order (so labels
+    stay attached); the input need not be sorted.
+    """
+    x = np.asarray(signal, dtype=np.float64)
+    s = np.asarray(samples, dtype=np.int64)
+    if s.size == 0:
+        return s
+    order = np.argsort(s, kind="stable")
+    moved = processing.correct_peaks(x, s[order], search_radius=max(1, int(REFINE_RADIUS_S * fs)),
+                                     smooth_window_size=max(2, int(SMOOTH_WINDOW_S * fs)),
+                                     peak_dir="up")
+    out = np.empty_like(s)
+    out[order] = np.clip(np.asarray(moved, dtype=np.int64), 0, x.size - 1)
+    return out
 
 
 def detect_r_peaks(signal: np.ndarray, fs: float) -> np.ndarray:
     """Sample indices (at ``fs``) of the R peaks detected in one ECG lead, sorted, unique."""
-    from wfdb import processing
-
     x = np.asarray(signal, dtype=np.float64)
     if x.ndim != 1 or x.size < int(2 * fs):
         raise ValueError(f"need a 1-D signal of at least 2 s for R-peak detection, got {x.shape}")
+    low = resample(x, fs, TARGET_FS) if fs > TARGET_FS else x
+    low_fs = TARGET_FS if fs > TARGET_FS else fs
     with contextlib.redirect_stdout(io.StringIO()):
-        found = np.asarray(processing.gqrs_detect(sig=x, fs=fs), dtype=np.int64)
+        found = np.asarray(processing.gqrs_detect(sig=low, fs=low_fs), dtype=np.int64)
     if found.size == 0:
         return found
-    radius = max(1, int(0.05 * fs))
-    corrected = processing.correct_peaks(x, found, search_radius=radius,
-                                         smooth_window_size=max(2, int(0.02 * fs)),
-                                         peak_dir="up")
-    corrected = np.asarray(corrected, dtype=np.int64)
-    corrected = corrected[(corrected >= 0) & (corrected < x.size)]
-    return np.unique(corrected)
+    found = np.rint(found * fs / low_fs).astype(np.int64)
+    found = found[(found >= 0) & (found < x.size)]
+    return np.unique(refine_r_peaks(x, found, fs))

@@ -10,6 +10,7 @@ import pandas as pd
 import seaborn as sns
 from sklearn.metrics import precision_recall_curve, roc_curve
 
+from .peaks import refine_r_peaks
 from .records import Record
 from .segment import SegmentParams, map_samples, resample, window_bounds
 
@@ -135,7 +136,10 @@ def plot_segmentation(record: Record, start_s: float = 0.0, seconds: float = 20.
 
     x = resample(record.signal, record.fs, params.fs)
     is_beat = np.array([aami_class(s) is not None for s in record.ann_symbols], dtype=bool)
-    peaks = map_samples(record.ann_samples[is_beat], record.fs, params.fs, x.size)
+    at = record.ann_samples[is_beat]
+    if params.align == "local_max":      # the same fiducial point the beats are cut at
+        at = np.sort(refine_r_peaks(record.signal, at, record.fs))
+    peaks = map_samples(at, record.fs, params.fs, x.size)
     win = int(params.window_s * params.fs)
     a, b = int(start_s * params.fs), int((start_s + seconds) * params.fs)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 6), sharex=True)

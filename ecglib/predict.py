@@ -1,6 +1,18 @@
-"""Classify the beats of a raw WFDB record (own R-peak detection) or of beat CSV files."""
+"""Classify the beats of raw WFDB records (own R-peak detection) or of beat CSV files.
+
+A :class:`Predictor` loads a model once (start-up: importing Keras and loading the model
+costs seconds) and then classifies any number of records. With reference annotations
+(``.atr``) each record gets an agreement report: detection sensitivity / positive
+predictivity, classification metrics on the detected beats matched to reference beats,
+and per AAMI class how many beats were detected and how they were classified.
+"""
 from __future__ import annotations
 
+import glob
+import json
+import time
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +22,7 @@ from .atomic import atomic_open
 from .beatfiles import infer_file_kind, read_beat_csv
 from .errors import DataError
 from .extract import beats_from_peaks
-from .labels import aami_class, get_scheme
+from .labels import AAMI_CLASSES, aami_class, get_scheme
 from .metrics import point_metrics, predicted_labels
 from .models import MODELS, get_model_spec
 from .peaks import detect_r_peaks
@@ -18,33 +30,8 @@ from .records import read_wfdb_record
 from .runs import check_input, load_model, params_for_model
 
 MATCH_WINDOW_S = 0.15   # a detected beat matches a reference beat within 150 ms (EC57 practice)
-
-
-def _model_and_setup(model_path: str | Path):
-    """(model, prepare function, threshold, classes) for a model file."""
-    model = load_model(model_path)
-    params = params_for_model(model_path)
-    if params is not None:
-        spec = get_model_spec(params["config"]["model"])
-        return model, spec.prepare, float(params["threshold"]), tuple(params["classes"])
-    shape = tuple(getattr(model, "input_shape", (None, 187))[1:])
-    by_shape = {(10, 18, 1): "seed", (10, 19, 1): "seed190", (187, 1): "cnn", (187,): "gbm"}
-    if shape not in by_shape:
-        raise DataError(f"{model_path}: input shape {shape} is not one ecglib knows")
-    out = getattr(model, "output_shape", (None, 1))[-1]
-    classes = ("normal", "abnormal") if out in (1, 2) else get_scheme("aami5").classes
-    return model, MODELS[by_shape[shape]].prepare, 0.5, classes
-
-
-def _label_frame(p: np.ndarray, threshold: float, classes: tuple[str, ...]) -> pd.DataFrame:
-    codes = predicted_labels(p, threshold)
-    frame = pd.DataFrame({"label": np.asarray(classes, dtype=object)[codes]})
-    if p.ndim == 1:
-        frame.insert(0, "probability", p)
-    else:
-        for i, c in enumerate(classes):
-            frame.insert(i, f"p_{c}", p[:, i])
-    return frame
+#: warn when matched-beat balanced accuracy falls this far below the run's own test CI
+WARN_MARGIN = 0.10
 
 
 def match_beats(detected: np.ndarray, reference: np.ndarray, window: int) -> np.ndarray:
@@ -66,83 +53,257 @@ def match_beats(detected: np.ndarray, reference: np.ndarray, window: int) -> np.
     return out
 
 
+@dataclass
+class RecordPrediction:
+    """Predictions for one record, and (with reference annotations) how they agree."""
+
+    preds: pd.DataFrame
+    agreement: pd.DataFrame | None = None     # metric, value
+    per_class: pd.DataFrame | None = None     # one row per AAMI class of the reference
+    seconds: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Predictor:
+    """A model loaded once, with what its run folder says: input preparation, decision
+    threshold, label scheme and the run's own test metrics."""
+
+    def __init__(self, model_path: str | Path) -> None:
+        self.path = Path(model_path)
+        self.model = load_model(self.path)
+        params = params_for_model(self.path)
+        self.expected: dict[str, tuple[float, float, float]] = {}
+        if params is not None:
+            self.prepare = get_model_spec(params["config"]["model"]).prepare
+            self.threshold = float(params["threshold"])
+            self.scheme = get_scheme(params["config"]["labels"])
+            self.expected = _run_test_metrics(self.path.parent / "metrics.json")
+        else:
+            self._guess_from_model()
+
+    def _guess_from_model(self) -> None:
+        """A bare model file: input preparation and scheme from its input/output shapes."""
+        shape = tuple(getattr(self.model, "input_shape", (None, 187))[1:])
+        by_shape = {(10, 18, 1): "seed", (10, 19, 1): "seed190", (187, 1): "cnn", (187,): "gbm"}
+        if shape not in by_shape:
+            raise DataError(f"{self.path}: input shape {shape} is not one ecglib knows")
+        out = getattr(self.model, "output_shape", (None, 1))[-1]
+        self.prepare = MODELS[by_shape[shape]].prepare
+        self.threshold = 0.5
+        self.scheme = get_scheme("binary" if out in (1, 2) else "aami5")
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.scheme.classes
+
+    def proba(self, X: np.ndarray, source: str) -> np.ndarray:
+        """Probabilities for beats ``X`` (n, 187); ``source`` names them in errors."""
+        from .train import predict_proba
+
+        inputs = self.prepare(X)
+        check_input(self.model, inputs, source)
+        return predict_proba(self.model, inputs)
+
+    def record(self, record_path: str | Path) -> RecordPrediction:
+        """Detect, cut and classify every beat of one WFDB record."""
+        t0 = time.perf_counter()
+        rec = read_wfdb_record(record_path)
+        t1 = time.perf_counter()
+        try:
+            peaks = detect_r_peaks(rec.signal, rec.fs)
+        except ValueError as exc:
+            raise DataError(f"{record_path}: {exc}") from None
+        t2 = time.perf_counter()
+        empty = np.full(peaks.size, "", dtype=object)
+        X, meta, _ = beats_from_peaks(rec, peaks, empty, empty)
+        if len(X) == 0:
+            raise DataError(f"{record_path}: no beats detected")
+        t3 = time.perf_counter()
+        p = self.proba(X, str(record_path))
+        t4 = time.perf_counter()
+        preds = pd.concat([pd.DataFrame({"record": rec.name, "time_s": meta["sample"] / rec.fs,
+                                         "sample": meta["sample"]}),
+                           _label_frame(p, self.threshold, self.classes)], axis=1)
+        out = RecordPrediction(preds, seconds={"read": t1 - t0, "detect": t2 - t1,
+                                               "cut": t3 - t2, "classify": t4 - t3})
+        if rec.ann_symbols.size:
+            self._agree(rec, out, p)
+        return out
+
+    def _agree(self, rec, out: RecordPrediction, p: np.ndarray) -> None:
+        """Fill ``out``'s agreement report against the record's reference annotations."""
+        aami = np.array([aami_class(s) for s in rec.ann_symbols], dtype=object)
+        is_beat = aami != None  # noqa: E711  (elementwise comparison on an object array)
+        ref_samples, ref_aami = rec.ann_samples[is_beat], aami[is_beat].astype(str)
+        match = match_beats(out.preds["sample"].to_numpy(), ref_samples,
+                            int(MATCH_WINDOW_S * rec.fs))
+        matched = match >= 0
+        ref_class = np.where(matched, ref_aami[np.maximum(match, 0)], "").astype(object)
+        out.preds["reference"] = ref_class
+        rows = {"reference beats": float(ref_samples.size),
+                "detected beats": float(len(out.preds)),
+                "detection sensitivity": float(matched.sum() / max(ref_samples.size, 1)),
+                "detection positive predictivity": float(matched.mean())}
+        y = np.array([self.scheme.code(c) for c in ref_class[matched]], dtype=np.int64)
+        if matched.any():
+            pm = p[matched]
+            if len(np.unique(y)) > 1:
+                rows.update(point_metrics(y, pm, self.threshold, self.classes))
+            else:
+                rows["accuracy"] = float((predicted_labels(pm, self.threshold) == y).mean())
+        out.agreement = pd.DataFrame({"metric": list(rows), "value": list(rows.values())})
+        out.per_class = class_agreement(ref_aami, match, p, self.threshold, self.scheme)
+        out.warnings += self._compare_to_run(rec.name, rows)
+
+    def _compare_to_run(self, name: str, rows: dict) -> list[str]:
+        """A warning when the matched beats score far below the run's own test metrics."""
+        key = "balanced_accuracy" if "balanced_accuracy" in rows else "accuracy"
+        if key not in rows or key not in self.expected:
+            return []
+        value, low, high = self.expected[key]
+        if rows[key] >= low - WARN_MARGIN:
+            return []
+        return [f"{name}: {key.replace('_', ' ')} on matched beats {rows[key]:.3f} is far below "
+                f"the run's own test result {value:.3f} [95% CI {low:.3f}, {high:.3f}]: this "
+                f"record differs from the data the model was tested on (a new patient, "
+                f"lead or noise)"]
+
+    def records(self, paths: list[str | Path], progress: bool = False
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, list[str]]:
+        """Predict many records with one loaded model: (predictions, per-record agreement,
+        per-class agreement over all records, warnings)."""
+        from tqdm.auto import tqdm
+
+        results = [self.record(p) for p in tqdm(paths, desc="records", unit="record",
+                                                disable=not progress)]
+        preds = pd.concat([r.preds for r in results], ignore_index=True)
+        warns = [w for r in results for w in r.warnings]
+        with_ref = [r for r in results if r.agreement is not None]
+        if not with_ref:
+            return preds, None, None, warns
+        per_record = pd.DataFrame([dict(record=r.preds["record"].iloc[0],
+                                        **r.agreement.set_index("metric")["value"].to_dict())
+                                   for r in with_ref])
+        classes = pd.concat([r.per_class for r in with_ref]).groupby(
+            "aami_class", sort=False).sum(numeric_only=True).reset_index()
+        per_class = _class_rates(classes)
+        return preds, per_record, per_class, warns
+
+
+    def matched_metrics(self, preds: pd.DataFrame, n_boot: int = 300,
+                        seed: int = 0) -> pd.DataFrame:
+        """Metrics with 95% CIs (whole records resampled) on all detected beats matched to a
+        reference beat, pooled over the records of ``preds`` (from :meth:`records`)."""
+        from .metrics import metrics_table
+
+        matched = preds[preds["reference"].astype(str) != ""]
+        y = np.array([self.scheme.code(c) for c in matched["reference"]], dtype=np.int64)
+        cols = ["probability"] if "probability" in matched else [f"p_{c}" for c in self.classes]
+        p = matched[cols].to_numpy()
+        p = p[:, 0] if p.shape[1] == 1 else p
+        return metrics_table(y, p, self.threshold, self.classes,
+                             groups=matched["record"].to_numpy(), n_boot=n_boot, seed=seed)
+
+
+def _run_test_metrics(path: Path) -> dict[str, tuple[float, float, float]]:
+    """metric -> (value, ci_low, ci_high) from a run's ``metrics.json`` (empty if absent)."""
+    if not path.is_file():
+        return {}
+    try:
+        rows = json.loads(path.read_text())["test"]
+        return {r["metric"]: (float(r["value"]), float(r["ci_low"]), float(r["ci_high"]))
+                for r in rows}
+    except (ValueError, KeyError, TypeError):
+        raise DataError(f"{path}: not a valid metrics file of a run folder") from None
+
+
+def class_agreement(ref_aami: np.ndarray, match: np.ndarray, p: np.ndarray, threshold: float,
+                    scheme) -> pd.DataFrame:
+    """Per AAMI class of the reference beats: how many, how many were detected, and how many
+    of the detected ones were classified as their own class (binary: N as normal, the
+    others as abnormal)."""
+    found = np.zeros(ref_aami.size, dtype=bool)
+    right = np.zeros(ref_aami.size, dtype=bool)
+    matched = match >= 0
+    found[match[matched]] = True
+    codes = np.array([scheme.code(c) for c in ref_aami], dtype=np.int64)
+    pred = predicted_labels(p[matched], threshold)
+    right[match[matched]] = pred == codes[match[matched]]
+    frame = pd.DataFrame([{"aami_class": c, "reference_beats": int((ref_aami == c).sum()),
+                           "detected": int(found[ref_aami == c].sum()),
+                           "classified_right": int(right[ref_aami == c].sum())}
+                          for c in AAMI_CLASSES if (ref_aami == c).any()])
+    return _class_rates(frame)
+
+
+def _class_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add detection sensitivity and classification recall (of detected beats) per class."""
+    frame = frame[["aami_class", "reference_beats", "detected", "classified_right"]].copy()
+    frame["detection_se"] = frame["detected"] / frame["reference_beats"]
+    frame["recall_of_detected"] = frame["classified_right"] / frame["detected"].where(
+        frame["detected"] > 0)
+    return frame
+
+
+def _label_frame(p: np.ndarray, threshold: float, classes: tuple[str, ...]) -> pd.DataFrame:
+    codes = predicted_labels(p, threshold)
+    frame = pd.DataFrame({"label": np.asarray(classes, dtype=object)[codes]})
+    if p.ndim == 1:
+        frame.insert(0, "probability", p)
+    else:
+        for i, c in enumerate(classes):
+            frame.insert(i, f"p_{c}", p[:, i])
+    return frame
+
+
+def record_paths(specs: list[str | Path]) -> list[Path]:
+    """WFDB record paths (without extension) from record paths, folders and globs."""
+    out: list[Path] = []
+    for spec in map(str, specs):
+        path = Path(spec)
+        if path.is_dir():
+            found = sorted(path.glob("*.hea"))
+        elif any(ch in spec for ch in "*?["):
+            found = sorted(Path(q) for q in glob.glob(spec) if q.endswith(".hea"))
+        else:
+            found = [path.with_suffix(".hea") if path.suffix != ".hea" else path]
+        if not found:
+            raise DataError(f"{spec}: no WFDB records (.hea files) found")
+        out += [f.with_suffix("") for f in found]
+    return out
+
+
 def predict_record(model_path: str | Path, record_path: str | Path
                    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """One row per detected beat (time_s, sample, probability, label). With reference
-    annotations (``.atr``), a report of detection and classification agreement."""
-    from .train import predict_proba
-
-    model, prepare, threshold, classes = _model_and_setup(model_path)
-    rec = read_wfdb_record(record_path)
-    peaks = detect_r_peaks(rec.signal, rec.fs)
-    empty = np.full(peaks.size, "", dtype=object)
-    X, meta, _ = beats_from_peaks(rec, peaks, empty, empty)
-    if len(X) == 0:
-        raise DataError(f"{record_path}: no beats detected")
-    inputs = prepare(X)
-    check_input(model, inputs, str(record_path))
-    p = predict_proba(model, inputs)
-    preds = pd.concat([pd.DataFrame({"record": rec.name, "time_s": meta["sample"] / rec.fs,
-                                     "sample": meta["sample"]}),
-                       _label_frame(p, threshold, classes)], axis=1)
-    report = None
-    if rec.ann_symbols.size:
-        report, ref_class = _agreement(rec, preds, p, threshold, classes)
-        preds["reference"] = ref_class
-    return preds, report
-
-
-def _agreement(rec, preds: pd.DataFrame, p: np.ndarray, threshold: float,
-               classes: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Detection sensitivity / PPV against reference beats, and classification metrics on
-    the matched beats; also each detected beat's reference class ('' when unmatched)."""
-    aami = np.array([aami_class(s) for s in rec.ann_symbols], dtype=object)
-    is_beat = aami != None  # noqa: E711  (elementwise comparison on an object array)
-    ref_samples, ref_aami = rec.ann_samples[is_beat], aami[is_beat]
-    match = match_beats(preds["sample"].to_numpy(), ref_samples, int(MATCH_WINDOW_S * rec.fs))
-    matched = match >= 0
-    ref_class = np.where(matched, ref_aami[np.maximum(match, 0)], "").astype(object)
-    scheme = get_scheme("binary" if len(classes) == 2 else "aami5")
-    rows = [{"metric": "reference beats", "value": float(ref_samples.size)},
-            {"metric": "detected beats", "value": float(len(preds))},
-            {"metric": "detection sensitivity", "value": float(matched.sum() / max(ref_samples.size, 1))},
-            {"metric": "detection positive predictivity", "value": float(matched.mean())}]
-    if matched.any():
-        y = np.array([scheme.code(c) for c in ref_class[matched]])
-        pm = p[matched]
-        if len(np.unique(y)) > 1:
-            rows += [{"metric": k, "value": v}
-                     for k, v in point_metrics(y, pm, threshold, classes).items()]
-        else:
-            rows.append({"metric": "accuracy", "value":
-                         float((predicted_labels(pm, threshold) == y).mean())})
-    return pd.DataFrame(rows), ref_class
+    """One row per detected beat (record, time_s, sample, probability, label). With
+    reference annotations (``.atr``), a report of detection and classification agreement."""
+    result = Predictor(model_path).record(record_path)
+    for w in result.warnings:
+        warnings.warn(w, stacklevel=2)
+    return result.preds, result.agreement
 
 
 def predict_beat_files(model_path: str | Path, paths: list[str | Path]
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Predictions for beat CSV files (188 columns) and metrics against their labels."""
-    from .train import predict_proba
-
-    model, prepare, threshold, classes = _model_and_setup(model_path)
+    predictor = Predictor(model_path)
+    classes = predictor.classes
     frames, ys, ps = [], [], []
     for path in map(Path, paths):
         scheme, label = infer_file_kind(path)
         X, y = read_beat_csv(path, scheme, expect_label=label)
         if scheme != "binary" and len(classes) == 2:
             y = (y != 0).astype(np.int64)      # five-class file, binary model: N vs rest
-        inputs = prepare(X)
-        check_input(model, inputs, str(path))
-        p = predict_proba(model, inputs)
+        p = predictor.proba(X, str(path))
         frame = pd.concat([pd.DataFrame({"file": path.name, "row": np.arange(len(y)) + 1}),
-                           _label_frame(p, threshold, classes)], axis=1)
+                           _label_frame(p, predictor.threshold, classes)], axis=1)
         frame["reference"] = np.asarray(classes, dtype=object)[np.minimum(y, len(classes) - 1)]
         frames.append(frame)
         ys.append(y)
         ps.append(p)
     y, p = np.concatenate(ys), np.concatenate(ps)
-    metrics = point_metrics(y, p, threshold, classes) if len(np.unique(y)) > 1 else {
-        "accuracy": float((predicted_labels(p, threshold) == y).mean())}
+    metrics = point_metrics(y, p, predictor.threshold, classes) if len(np.unique(y)) > 1 else {
+        "accuracy": float((predicted_labels(p, predictor.threshold) == y).mean())}
     report = pd.DataFrame([{"metric": k, "value": v} for k, v in metrics.items()])
     return pd.concat(frames, ignore_index=True), report
 

@@ -6,6 +6,10 @@
 4. from each R peak take ``rr_factor * T`` samples (1.2 T), *within the window*;
 5. zero-pad (or truncate) to ``length`` samples (187 at 125 Hz). Rows start at the R peak.
 
+Before step 1 every R-peak position is moved to one fiducial point, the local maximum within
+50 ms (``align="local_max"``, see :mod:`ecglib.peaks`), whether it comes from a reference
+annotation or from the detector.
+
 Choices the paper leaves open, made here and documented in the book:
 - a window with fewer than two R peaks uses the record's median R-R interval;
 - a cut that would run past its window's end stops there (the rest is zero padding);
@@ -31,6 +35,18 @@ class SegmentParams:
     window_s: float = 10.0
     rr_factor: float = 1.2
     length: int = BEAT_LENGTH
+    #: where a beat starts: "local_max" moves every R-peak position (annotated or detected)
+    #: to the local maximum within 50 ms (:func:`ecglib.peaks.refine_r_peaks`), so beats
+    #: built for training and beats cut at detected peaks start at the same point;
+    #: "none" cuts at the given positions as they are.
+    align: str = "local_max"
+
+    def __post_init__(self) -> None:
+        if self.align not in ALIGNMENTS:
+            raise ValueError(f"align must be one of {ALIGNMENTS}, got {self.align!r}")
+
+
+ALIGNMENTS = ("local_max", "none")
 
 
 def resample(signal: np.ndarray, fs_in: float, fs_out: float) -> np.ndarray:

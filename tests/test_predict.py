@@ -93,3 +93,98 @@ def test_cli_train_and_evaluate(tmp_path, capsys):
     assert (tmp_path / "run" / "evaluation.csv").is_file()
     assert main(["train", "--data", str(tmp_path / "d"), "--epochs", "0",
                  "--out", str(tmp_path / "r2")]) == 1
+
+
+@pytest.mark.parametrize("offset_ms", [-40, -20, 20, 40])
+def test_common_fiducial_removes_a_known_peak_offset(offset_ms):
+    """Annotations shifted by a known offset (up to 40 ms, inside the 50 ms search) give the
+    same beats as annotations on the R peaks once every beat starts at the local maximum;
+    cut where they are (align='none'), they differ. (Normal beats: a wide abnormal beat may
+    have a second maximum within reach, and moving one peak of a 10 s window changes that
+    window's median R-R and so every cut in it.)"""
+    from ecglib.extract import beats_from_peaks
+    from ecglib.segment import SegmentParams
+
+    rec = synthetic_record("off", seed=11, duration_s=60, abnormal_rate=0.0)
+    shift = int(round(offset_ms / 1000 * rec.fs))
+    sym = np.asarray(rec.ann_symbols, dtype=object)
+    at_peaks, _, _ = beats_from_peaks(rec, rec.ann_samples, sym, sym)
+    shifted, meta, _ = beats_from_peaks(rec, rec.ann_samples + shift, sym, sym)
+    np.testing.assert_allclose(shifted, at_peaks, atol=1e-6)
+    assert (meta["sample"].to_numpy() == rec.ann_samples + shift).all()   # provenance kept
+    raw, _, _ = beats_from_peaks(rec, rec.ann_samples + shift, sym, sym,
+                                 SegmentParams(align="none"))
+    assert np.abs(raw - at_peaks).max() > 0.1
+
+
+def test_predict_cli_many_records_one_model_load(tmp_path, run_dir, capsys):
+    """A folder of records in one call: one predictions file, per-record and per-class
+    agreement tables, the model loaded once."""
+    for seed, name in [(7, "r1"), (8, "r2")]:
+        rec = synthetic_record(name, seed=seed, duration_s=60, abnormal_rate=0.3)
+        wfdb.wrsamp(name, fs=360, units=["mV"], sig_name=["MLII"],
+                    p_signal=rec.signal[:, None], fmt=["212"], write_dir=str(tmp_path))
+        wfdb.wrann(name, "atr", rec.ann_samples, symbol=list(rec.ann_symbols),
+                   write_dir=str(tmp_path))
+    out = tmp_path / "preds.csv"
+    assert main(["predict", "--model", str(run_dir / "model.keras"), "--record",
+                 str(tmp_path), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "from 2 record(s)" in text and "per AAMI class" in text
+    preds = pd.read_csv(out, keep_default_na=False)
+    assert set(preds["record"]) == {"r1", "r2"}
+    per_class = pd.read_csv(tmp_path / "preds.per_class.csv")
+    assert per_class["detection_se"].min() > 0.9
+    assert per_class.set_index("aami_class")["reference_beats"].sum() == \
+        (preds["reference"] != "").sum() + (per_class["reference_beats"] -
+                                            per_class["detected"]).sum()
+    assert main(["predict", "--model", str(run_dir / "model.keras"), "--record",
+                 str(tmp_path / "nothing*"), "--out", str(out)]) == 1
+
+
+def test_predict_warns_when_far_below_the_run(tmp_path, run_dir):
+    """A record whose matched beats score far below the run's own test CI gets a warning
+    naming the record; one within the run's CI gets none."""
+    from ecglib.predict import WARN_MARGIN, Predictor
+
+    rec = _write_record(tmp_path, seed=5)
+    predictor = Predictor(run_dir / "model.keras")
+    assert "balanced_accuracy" in predictor.expected          # read from metrics.json
+    value = predictor.record(tmp_path / "rec").agreement.set_index("metric")["value"]
+    assert value["reference beats"] == len(rec.ann_samples)
+    key = "balanced_accuracy" if "balanced_accuracy" in value else "accuracy"
+    low = value[key] + WARN_MARGIN + 0.05
+    predictor.expected[key] = (low + 0.01, low, min(low + 0.02, 1.0))
+    warned = predictor.record(tmp_path / "rec").warnings
+    assert len(warned) == 1 and warned[0].startswith("rec: ") and "far below" in warned[0]
+    predictor.expected[key] = (value[key], value[key], value[key])
+    assert not predictor.record(tmp_path / "rec").warnings
+
+
+@pytest.mark.realdata
+def test_predict_on_raw_ds2_agrees_with_evaluation(tmp_path, mitdb_dir, mitdb_table):
+    """A model trained on DS1, from a beat folder and from the source alike: its balanced
+    accuracy on the DS2 records agrees (within 0.02, and inside each other's 95% interval)
+    whether measured on the built beats or by ``predict`` on the raw records."""
+    from ecglib.beatfiles import read_beat_dir
+    from ecglib.predict import Predictor
+    from ecglib.records import DS2
+    from ecglib.train import test_metrics
+
+    write_dataset(mitdb_table, tmp_path / "beats")
+    folder_table = read_beat_dir(tmp_path / "beats")
+    cfg = TrainConfig(model="gbm", split="interpatient", subset=20000, seed=0)
+    runs = {name: train(table, cfg, out_dir=tmp_path / name, verbose=0)
+            for name, table in [("source", mitdb_table), ("folder", folder_table)]}
+    np.testing.assert_array_equal(runs["source"].y_test, runs["folder"].y_test)
+    for name, run in runs.items():
+        built = test_metrics(run, mitdb_table.meta, n_boot=200).set_index("metric")
+        predictor = Predictor(next(run.run_dir.glob("model.*")))
+        preds, _, per_class, _ = predictor.records([mitdb_dir / r for r in DS2])
+        raw = predictor.matched_metrics(preds, n_boot=200).set_index("metric")
+        b, r = built.loc["balanced_accuracy"], raw.loc["balanced_accuracy"]
+        assert abs(b["value"] - r["value"]) <= 0.02, (name, b, r)
+        assert b["ci_low"] <= r["value"] <= b["ci_high"], (name, b, r)
+        assert r["ci_low"] <= b["value"] <= r["ci_high"], (name, b, r)
+        assert (per_class["detected"].sum() / per_class["reference_beats"].sum()) > 0.995
+        assert b["value"] > 0.6          # a real model, not chance

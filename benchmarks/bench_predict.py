@@ -1,0 +1,106 @@
+"""Where the time of ``ecglib predict --record`` goes, on this machine.
+
+1. Start-up, measured from outside: ``ecglib predict`` on one record, then on N records in one
+   call (the model is loaded once), as whole commands; and the import + model-load time alone.
+2. After start-up, per 30-minute MIT-BIH record: read, R-peak detection, cut, classify,
+   averaged over the records (``Predictor.record`` timings).
+3. Detection alone: GQRS at the record's 360 Hz (the old default) against GQRS on the lead
+   resampled to 125 Hz (the current one), time and sensitivity against the reference beats.
+
+    python benchmarks/bench_predict.py [--model seed] [--records 100 208 233 ...]
+
+A seed model with random weights is used (speed does not depend on the weights); a trained
+run's model can be given with ``--model-file RUN/model.keras``.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ecglib.labels import aami_class
+from ecglib.predict import MATCH_WINDOW_S, Predictor, match_beats
+from ecglib.records import read_wfdb_record
+from ecglib.sources import resolve_database
+
+ECGLIB = str(Path(sys.executable).with_name("ecglib"))
+
+
+def _timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _gqrs_at_360(signal: np.ndarray, fs: float) -> np.ndarray:
+    from wfdb import processing
+
+    from ecglib.peaks import refine_r_peaks
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        found = np.asarray(processing.gqrs_detect(sig=signal, fs=fs), dtype=np.int64)
+    return np.unique(refine_r_peaks(signal, found, fs))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model-file", type=Path, default=None)
+    ap.add_argument("--records", nargs="+", default=["100", "208", "233", "119", "203"])
+    args = ap.parse_args()
+    db = resolve_database("mitdb")
+    paths = [db / r for r in args.records]
+    with tempfile.TemporaryDirectory() as tmp:
+        model_file = args.model_file
+        if model_file is None:
+            from ecglib.models import seed_model
+
+            model_file = Path(tmp) / "seed.keras"
+            seed_model().save(model_file)
+        out = str(Path(tmp) / "p.csv")
+        base = [ECGLIB, "predict", "--model", str(model_file), "--out", out, "--record"]
+        load = _timed([sys.executable, "-c", "import sys; from ecglib.predict import Predictor;"
+                       f" Predictor(sys.argv[1])", str(model_file)])
+        one = _timed(base + [str(paths[0])])
+        many = _timed(base + [str(p) for p in paths])
+        predictor = Predictor(model_file)
+        rows, det = [], []
+        for path in paths:
+            result = predictor.record(path)
+            rows.append(dict(record=path.name, beats=len(result.preds), **result.seconds))
+            rec = read_wfdb_record(path)
+            ref = rec.ann_samples[[aami_class(s) is not None for s in rec.ann_symbols]]
+            start = time.perf_counter()
+            old = _gqrs_at_360(rec.signal, rec.fs)
+            t_old = time.perf_counter() - start
+            window = int(MATCH_WINDOW_S * rec.fs)
+            new = result.preds["sample"].to_numpy()
+            det.append({"record": path.name, "reference": ref.size,
+                        "found_360": int((match_beats(old, ref, window) >= 0).sum()),
+                        "found_125": int((match_beats(new, ref, window) >= 0).sum()),
+                        "seconds_360": t_old, "seconds_125": result.seconds["detect"]})
+    per_record = pd.DataFrame(rows)
+    per_record["total"] = per_record[["read", "detect", "cut", "classify"]].sum(axis=1)
+    print(f"start-up (import + model load): {load:.2f} s; `ecglib predict` on 1 record "
+          f"{one:.1f} s, on {len(paths)} records in one call {many:.1f} s "
+          f"({many / len(paths):.2f} s per record)")
+    print("after start-up, per record (seconds):")
+    print(per_record.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(per_record[["read", "detect", "cut", "classify", "total"]].mean().to_frame(
+        "mean s").T.to_string(float_format=lambda v: f"{v:.3f}"))
+    d = pd.DataFrame(det)
+    print(f"GQRS at 360 Hz: Se {d['found_360'].sum() / d['reference'].sum():.4f}, "
+          f"{d['seconds_360'].mean():.2f} s per record; on the 125 Hz lead: "
+          f"Se {d['found_125'].sum() / d['reference'].sum():.4f}, "
+          f"{d['seconds_125'].mean():.2f} s per record")
+
+
+if __name__ == "__main__":
+    main()
