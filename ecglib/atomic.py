@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -44,3 +46,20 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+def _strict(obj):
+    """``obj`` with every non-finite float replaced by None (JSON has no NaN)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_strict(v) for v in obj]
+    return obj
+
+
+def atomic_write_json(path: str | Path, obj, sort_keys: bool = False) -> None:
+    """Write ``obj`` as strict JSON (NaN and infinities become ``null``) atomically."""
+    atomic_write_text(path, json.dumps(_strict(obj), indent=2, sort_keys=sort_keys,
+                                       allow_nan=False) + "\n")

@@ -254,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"ecglib: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:         # file-system trouble: name the path, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"ecglib: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

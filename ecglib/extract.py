@@ -22,6 +22,7 @@ class RecordBeats:
     meta: pd.DataFrame
     skipped_symbols: dict[str, int]
     dropped: int
+    fs: float = 0.0          # the record's input sampling rate (Hz)
 
 
 def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aami: np.ndarray,
@@ -54,4 +55,5 @@ def annotated_beats(record: Record, params: SegmentParams = SegmentParams()) -> 
     skipped = pd.Series(record.ann_symbols[~is_beat], dtype=object).value_counts()
     X, meta, dropped = beats_from_peaks(record, record.ann_samples[is_beat],
                                         record.ann_symbols[is_beat], classes[is_beat], params)
-    return RecordBeats(X, meta, {str(k): int(v) for k, v in skipped.items()}, dropped)
+    return RecordBeats(X, meta, {str(k): int(v) for k, v in skipped.items()}, dropped,
+                       float(record.fs))

@@ -50,4 +50,4 @@ def ptb_record_beats(record: Record, cls: str, params: SegmentParams = SegmentPa
     symbols = np.full(peaks.size, "", dtype=object)
     classes = np.full(peaks.size, cls, dtype=object)
     X, meta, dropped = beats_from_peaks(record, peaks, symbols, classes, params)
-    return RecordBeats(X, meta, {}, dropped)
+    return RecordBeats(X, meta, {}, dropped, float(record.fs))

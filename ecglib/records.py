@@ -58,6 +58,7 @@ def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
     hea = path.with_suffix(".hea")
     if not hea.exists():
         raise DataError(f"{hea}: WFDB header not found")
+    _check_header_fs(hea)
     try:
         rec = wfdb.rdrecord(str(path))
     except Exception as exc:  # wfdb raises many types for malformed files
@@ -80,6 +81,25 @@ def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
     return Record(name=path.name, signal=signal, fs=float(rec.fs), lead=rec.sig_name[ch],
                   patient=patient or path.name, ann_samples=samples, ann_symbols=symbols,
                   comments=tuple(rec.comments or ()))
+
+
+def _check_header_fs(hea: Path) -> None:
+    """Refuse a header whose sampling frequency is not a positive number (WFDB readers
+    silently fall back to 250 Hz or divide by zero); a header without one is WFDB's 250 Hz."""
+    try:
+        lines = hea.read_text(errors="replace").splitlines()
+    except OSError as exc:
+        raise DataError(f"{hea}: cannot read ({exc.strerror})") from None
+    fields = next((ln.split() for ln in lines if ln.strip() and not ln.startswith("#")), [])
+    if len(fields) < 3:
+        return
+    token = fields[2].split("/")[0].split("(")[0]
+    try:
+        fs = float(token)
+    except ValueError:
+        fs = float("nan")
+    if not (np.isfinite(fs) and fs > 0):
+        raise DataError(f"{hea}: sampling frequency {fields[2]!r} is not a positive number")
 
 
 def list_records(db_dir: str | Path) -> list[str]:

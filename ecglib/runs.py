@@ -13,26 +13,49 @@ from .errors import DataError
 from .models import get_model_spec
 
 
+#: The only types a scikit-learn model file may hold beyond skops' built-in safe list
+#: (the trees of HistGradientBoostingClassifier). Anything else is refused, never loaded.
+TRUSTED_SKOPS_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+
 def load_model(path: str | Path):
-    """Load a ``.keras`` model in safe mode (or a ``.joblib`` baseline); clear error if bad."""
+    """Load a ``.keras`` model in safe mode or a ``.skops`` baseline with an explicit list of
+    trusted types; pickle-based files are refused. Any problem is a DataError naming the file."""
     path = Path(path)
+    if path.suffix in PICKLE_SUFFIXES:
+        raise DataError(f"{path}: pickle-based model files are refused (loading one can run "
+                        f"any code); ecglib saves scikit-learn models as .skops: retrain with "
+                        f"'ecglib train'")
     if not path.is_file():
         raise DataError(f"{path}: model file not found")
-    if path.suffix == ".joblib":
-        import joblib
-
-        try:
-            return joblib.load(path)
-        except Exception as exc:
-            raise DataError(f"{path}: not a valid scikit-learn model file ({exc})") from None
+    if path.suffix == ".skops":
+        return _load_skops(path)
     if path.suffix != ".keras":
-        raise DataError(f"{path}: expected a .keras model file")
+        raise DataError(f"{path}: expected a .keras or .skops model file")
     import keras
 
     try:
         return keras.models.load_model(path, safe_mode=True, compile=False)
     except Exception as exc:
         raise DataError(f"{path}: not a valid Keras model file ({type(exc).__name__}: "
+                        f"{str(exc)[:200]})") from None
+
+
+def _load_skops(path: Path):
+    """A scikit-learn model from a skops file, after checking every type it holds."""
+    import skops.io
+
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+        refused = sorted(set(untrusted) - set(TRUSTED_SKOPS_TYPES))
+        if refused:
+            raise DataError(f"{path}: holds types ecglib does not trust, not loaded: {refused}")
+        return skops.io.load(path, trusted=TRUSTED_SKOPS_TYPES)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"{path}: not a valid skops model file ({type(exc).__name__}: "
                         f"{str(exc)[:200]})") from None
 
 

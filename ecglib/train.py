@@ -2,7 +2,7 @@
 
 A run folder holds everything needed to re-evaluate: ``params.json`` (configuration, data
 manifest reference, split sizes, threshold), ``history.csv``, ``model.keras`` (or
-``model.joblib`` for scikit-learn baselines), ``split.npz`` (row indices and the validation
+``model.skops`` for scikit-learn baselines: a format that cannot run code when loaded), ``split.npz`` (row indices and the validation
 and test probabilities), ``metrics.json``
 and ``predictions.csv`` (test beats). Every file is written atomically.
 """
@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_open, atomic_write_text
+from .atomic import atomic_open, atomic_write_json
 from .beattable import BeatTable
+from .errors import DataError
 from .labels import get_scheme
 from .models import get_model_spec
 from .seed import set_seed
@@ -127,7 +128,16 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
     spec = get_model_spec(config.model)
     scheme = get_scheme(config.labels)
     y = table.labels(config.labels)
+    present = np.unique(y)
+    if present.size < 2:
+        raise DataError(f"the data holds a single class ({scheme.classes[int(present[0])]!r}, "
+                        f"{len(y):,} beats) under labels={config.labels!r}: a classifier needs "
+                        f"beats of at least two classes" if present.size else "the data holds no beats")
     split = make_split(config.split, table.meta, y, seed=config.seed)
+    for part in ("train", "test"):
+        if np.unique(y[getattr(split, part)]).size < 2:
+            raise DataError(f"the {part} part of the {config.split} split holds a single class: "
+                            f"its metrics would mean nothing; use more or other data")
     train_idx = _subsample(split.train, y, config.subset, config.seed)
     val_idx = _subsample(split.val, y, None if config.subset is None else
                          max(10, config.subset // 4), config.seed)
@@ -155,7 +165,7 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
 
 
 def _save_model(model, path_stem: Path) -> Path:
-    """Save a Keras model as ``.keras`` (or a scikit-learn one as ``.joblib``) atomically."""
+    """Save a Keras model as ``.keras`` (or a scikit-learn one as ``.skops``) atomically."""
     if hasattr(model, "save"):
         final = path_stem.with_suffix(".keras")
         tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp.keras")
@@ -165,11 +175,11 @@ def _save_model(model, path_stem: Path) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
         return final
-    import joblib
+    import skops.io
 
-    final = path_stem.with_suffix(".joblib")
+    final = path_stem.with_suffix(".skops")
     with atomic_open(final, "wb") as fh:
-        joblib.dump(model, fh)
+        fh.write(skops.io.dumps(model))
     return final
 
 
@@ -205,13 +215,13 @@ def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path) -> Path
               "data": {"source": table.source, "synthetic": table.synthetic,
                        "n_beats": len(table), "path": table.info.get("path"),
                        "source_checksums_sha256": _digest(table.info.get("source_checksums"))}}
-    atomic_write_text(out / "params.json", json.dumps(params, indent=2) + "\n")
+    atomic_write_json(out / "params.json", params)
     table_m = test_metrics(result, table.meta)
     at_half = point_metrics_at(result, 0.5)
     metrics = {"threshold": result.threshold, "test": table_m.to_dict(orient="records"),
                "test_at_0.5": at_half, "bootstrap": dict(table_m.attrs),
                "synthetic_data": table.synthetic}
-    atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    atomic_write_json(out / "metrics.json", metrics)
     return out
 
 
