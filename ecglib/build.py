@@ -1,6 +1,7 @@
 """Build beat tables from a source (mitdb, ptbdb, synthetic) and write the seed's files."""
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .atomic import atomic_open, atomic_write_json, sha256_file
+from .atomic import atomic_dir, atomic_open, atomic_write_json, is_empty_dir, sha256_file
 from .beattable import BeatTable, cache_key, load_table, save_table
 from .errors import DataError
 from .extract import RecordBeats, annotated_beats
@@ -23,6 +24,7 @@ SOURCES = ("mitdb", "ptbdb", "synthetic")
 KAGGLE_MITBIH_COUNTS = {"N": 90589, "S": 2779, "V": 7236, "F": 803, "Q": 8039}
 SYNTHETIC_VERSION = 1
 FLOAT_FORMAT = "%.6f"
+BEATS_FORMAT = "ecglib-beats-1"
 
 
 def _progress(items, desc: str, progress: bool):
@@ -115,11 +117,34 @@ def reference_comparison(table: BeatTable) -> pd.DataFrame:
     return df
 
 
-def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary") -> dict:
+def is_beat_folder(path: Path) -> bool:
+    """True when ``path`` holds a manifest written by :func:`write_dataset`."""
+    try:
+        return json.loads((path / "manifest.json").read_text()).get("format") == BEATS_FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary",
+                  force: bool = False) -> dict:
     """Write one CSV per class (187 samples + label, no header), ``meta.csv`` and
-    ``manifest.json`` into ``out_dir``; every file atomically, the manifest last."""
+    ``manifest.json`` as the folder ``out_dir``, all at once: the folder is written beside
+    the target and swapped in when complete, so no file of an earlier build survives.
+
+    An existing folder that is not empty and not an ecglib beat folder is refused unless
+    ``force``: it may hold someone's own files.
+    """
+    target = Path(out_dir)
+    if not force and not is_empty_dir(target) and not is_beat_folder(target):
+        raise DataError(f"{target}: exists, is not empty and is not an ecglib beat folder; "
+                        f"refusing to overwrite it (pass --force to replace it)")
+    with atomic_dir(target) as tmp:
+        return _write_files(table, tmp, scheme)
+
+
+def _write_files(table: BeatTable, out: Path, scheme: str) -> dict:
+    """The files of a beat folder, written into ``out``."""
     sch = get_scheme(scheme)
-    out = Path(out_dir)
     y = table.labels(scheme)
     fmt = [FLOAT_FORMAT] * table.X.shape[1] + ["%d"]
     files, metas = {}, []
@@ -139,7 +164,7 @@ def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary")
     with atomic_open(out / "meta.csv", "w", newline="\n") as fh:
         meta.to_csv(fh, index=False, lineterminator="\n")
     manifest = {
-        "ecglib_version": __version__, "format": "ecglib-beats-1", "labels": scheme,
+        "ecglib_version": __version__, "format": BEATS_FORMAT, "labels": scheme,
         "classes": list(sch.classes), "files": files,
         "meta": {"file": "meta.csv", "sha256": sha256_file(out / "meta.csv")},
         "counts": {sch.classes[c]: int((y == c).sum()) for c in range(sch.n_classes)},

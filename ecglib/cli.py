@@ -15,7 +15,7 @@ def _data_build(args: argparse.Namespace) -> int:
     table = build_table(args.source, data_dir=args.data_dir, records=args.records,
                         params=SegmentParams(), n_synthetic=args.n_synthetic, seed=args.seed,
                         use_cache=not args.no_cache, download=not args.no_download)
-    man = write_dataset(table, args.out, args.labels)
+    man = write_dataset(table, args.out, args.labels, force=args.force)
     tag = " [SYNTHETIC DATA]" if table.synthetic else ""
     counts = ", ".join(f"{k} {v:,}" for k, v in man["counts"].items())
     print(f"wrote {args.out}: {len(table):,} beats ({counts}) from {args.source}{tag}")
@@ -44,7 +44,7 @@ def _model_summary(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from .data import load
-    from .train import TrainConfig, train
+    from .train import TrainConfig, check_run_target, train
 
     cfg = TrainConfig(model=args.model, split=args.split, labels=args.labels,
                       epochs=args.epochs, batch_size=args.batch_size,
@@ -52,10 +52,11 @@ def _train(args: argparse.Namespace) -> int:
                       patience=args.patience, subset=args.subset,
                       precise_bn=not args.no_precise_bn)
     cfg.validate()
+    check_run_target(args.out, args.force)
     table = load(args.data, progress=True)
     if table.synthetic:
         print("NOTE: training on SYNTHETIC data")
-    train(table, cfg, out_dir=args.out, verbose=2)
+    train(table, cfg, out_dir=args.out, verbose=2, force=args.force)
     return _print_metrics(args.out / "metrics.json")
 
 
@@ -178,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=0, help="seed of the synthetic source")
     b.add_argument("--no-cache", action="store_true", help="rebuild, ignoring the cache")
     b.add_argument("--no-download", action="store_true", help="never download from PhysioNet")
+    b.add_argument("--force", action="store_true",
+                   help="replace --out even when it holds files that are not an ecglib build")
     b.set_defaults(func=_data_build)
     c = data.add_parser("check", help="validate beat files; exit 1 on the first problem")
     c.add_argument("files", nargs="+", type=Path)
@@ -205,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--class-weight", action="store_true", help="balance classes in the loss")
     t.add_argument("--no-precise-bn", action="store_true",
                    help="keep Keras' moving BN statistics (reproduces the seed's swings)")
-    t.add_argument("--out", required=True, type=Path, help="run folder")
+    t.add_argument("--out", required=True, type=Path, help="run folder (must not exist)")
+    t.add_argument("--force", action="store_true", help="replace an existing run folder")
     t.set_defaults(func=_train)
 
     e = sub.add_parser("evaluate", help="re-evaluate a run folder")

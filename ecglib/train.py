@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_open, atomic_write_json
+from .atomic import atomic_dir, atomic_open, atomic_write_json, is_empty_dir
 from .beattable import BeatTable
 from .errors import DataError
 from .labels import get_scheme
@@ -117,13 +117,16 @@ def _fit_keras(model, cfg: TrainConfig, Xtr, ytr, Xva, yva, n_classes: int, verb
 
 
 def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = None,
-          verbose: int = 2) -> TrainResult:
+          verbose: int = 2, force: bool = False) -> TrainResult:
     """Train ``config.model`` on ``table`` with ``config.split``; write a run folder if asked.
 
     Validation comes from the training part only; the decision threshold is chosen on it.
-    ``verbose=2`` prints one line per epoch.
+    ``verbose=2`` prints one line per epoch. An existing, non-empty ``out_dir`` is refused
+    (before any training) unless ``force``.
     """
     config.validate()
+    if out_dir is not None:
+        check_run_target(Path(out_dir), force)
     set_seed(config.seed)
     spec = get_model_spec(config.model)
     scheme = get_scheme(config.labels)
@@ -183,10 +186,26 @@ def _save_model(model, path_stem: Path) -> Path:
     return final
 
 
+def check_run_target(out: Path, force: bool) -> None:
+    """Refuse to write a run over a folder that holds anything, unless ``force``."""
+    if out.exists() and not out.is_dir():
+        raise DataError(f"{out}: exists and is not a folder")
+    if not force and not is_empty_dir(out):
+        raise DataError(f"{out}: already exists and is not empty; refusing to overwrite it "
+                        f"(pass --force to replace it, or choose another --out)")
+
+
 def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path) -> Path:
-    """Write the run folder of ``result``; ``metrics.json`` is written last."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the run folder of ``result`` all at once: written beside the target and swapped
+    in when complete, so an interrupted run never leaves a folder that looks finished."""
+    target = Path(out_dir)
+    with atomic_dir(target) as tmp:
+        _write_run(result, table, tmp)
+    return target
+
+
+def _write_run(result: TrainResult, table: BeatTable, out: Path) -> None:
+    """The files of a run folder, written into ``out``."""
     cfg = result.config
     scheme = get_scheme(cfg.labels)
     model_path = _save_model(result.model, out / "model")
@@ -222,7 +241,6 @@ def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path) -> Path
                "test_at_0.5": at_half, "bootstrap": dict(table_m.attrs),
                "synthetic_data": table.synthetic}
     atomic_write_json(out / "metrics.json", metrics)
-    return out
 
 
 def test_metrics(result: TrainResult, meta: pd.DataFrame, n_boot: int = 300) -> pd.DataFrame:
