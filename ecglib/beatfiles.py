@@ -31,7 +31,19 @@ KAGGLE_FILES = {
 
 def _locate_parse_error(path: Path, n_columns: int) -> DataError:
     """Scan ``path`` row by row to name the first malformed row and column."""
-    with open(path, newline="") as fh:
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    if head == b"\x1f\x8b":
+        return DataError(f"{path}: is a gzip-compressed file, not a CSV: decompress it first")
+    try:
+        return _scan_rows(path, n_columns)
+    except UnicodeDecodeError as exc:
+        return DataError(f"{path}: not a UTF-8 text CSV (byte {exc.start}: {exc.reason}); "
+                         f"save it as plain UTF-8/ASCII")
+
+
+def _scan_rows(path: Path, n_columns: int) -> DataError:
+    with open(path, newline="", encoding="utf-8") as fh:
         for lineno, row in enumerate(csv.reader(fh), start=1):
             if len(row) != n_columns:
                 return DataError(f"{path}: row {lineno} has {len(row)} columns, "
@@ -46,6 +58,17 @@ def _locate_parse_error(path: Path, n_columns: int) -> DataError:
                     return DataError(f"{path}: row {lineno}, column {col}: "
                                      f"value {cell!r} is not finite")
     return DataError(f"{path}: cannot be parsed as a {n_columns}-column numeric CSV")
+
+
+def verify_against_manifest(path: Path) -> None:
+    """When ``path`` sits in an ecglib beat folder, check its bytes against the manifest."""
+    if not (path.parent / "manifest.json").is_file():
+        return
+    spec = read_manifest(path.parent).get("files", {}).get(path.name)
+    if isinstance(spec, dict) and sha256_file(path) != spec.get("sha256"):
+        raise DataError(f"{path}: checksum differs from {path.parent / 'manifest.json'} (file "
+                        f"changed, truncated or from another build); rebuild with "
+                        f"'ecglib data build'")
 
 
 def read_beat_csv(path: str | Path, scheme: str = "binary", expect_label: int | None = None,
@@ -97,9 +120,19 @@ def read_manifest(folder: str | Path) -> dict:
     if not path.is_file():
         raise DataError(f"{path}: not found (is {folder} a folder written by "
                         f"'ecglib data build'?)")
+    man = read_json(path)
+    if not isinstance(man, dict):
+        raise DataError(f"{path}: not an ecglib manifest (expected a JSON object)")
+    return man
+
+
+def read_json(path: Path):
+    """A JSON file, or a DataError naming it (missing, unreadable, not UTF-8, invalid)."""
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{path}: not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: invalid JSON ({exc})") from None
 
 
@@ -190,6 +223,11 @@ def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
     scheme = man.get("labels", "binary")
     if not isinstance(man.get("files"), dict) or not man["files"]:
         raise DataError(f"{folder / 'manifest.json'}: no 'files' listed")
+    stale = sorted(p.name for p in folder.glob("*.csv")
+                   if p.name not in man["files"] and p.name != (man.get("meta") or {}).get("file"))
+    if stale:
+        raise DataError(f"{folder}: holds beat files its manifest does not list {stale} "
+                        f"(left from an earlier build?); rebuild the folder")
     signals = {}
     for fname, spec in man["files"].items():
         path = folder / fname
@@ -281,6 +319,8 @@ def check_files(paths: list[str | Path]) -> list[str]:
                          f"an existing row of its class file and that file's class")
             continue
         scheme, label = infer_file_kind(path)
+        if path.is_file():
+            verify_against_manifest(path)
         _, y = read_beat_csv(path, scheme, expect_label=label)
         sch = get_scheme(scheme)
         counts = ", ".join(f"{sch.classes[c]} {int((y == c).sum()):,}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 
 from . import __version__
 from .atomic import atomic_dir, atomic_open, atomic_write_json, is_empty_dir, sha256_file
-from .beattable import BeatTable, cache_key, load_table, save_table
+from .beattable import BeatTable, cache_dir, cache_key, load_table, save_table
 from .errors import DataError
 from .extract import RecordBeats, annotated_beats
 from .labels import get_scheme
@@ -101,7 +102,11 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
         info["excluded_records_by_diagnosis"] = dict(sorted(excluded.items()))
     table = _assemble(parts, source, source == "synthetic", info)
     if use_cache:
-        save_table(table, key)
+        try:
+            save_table(table, key)
+        except OSError as exc:      # the cache is optional: say so and go on
+            warnings.warn(f"ecglib: cache {exc.filename or cache_dir()} is unusable "
+                          f"({exc.strerror or exc}); going on without it", stacklevel=2)
     return table
 
 

@@ -102,7 +102,13 @@ class Predictor:
 
         inputs = self.prepare(X)
         check_input(self.model, inputs, source)
-        return predict_proba(self.model, inputs)
+        p = predict_proba(self.model, inputs)
+        n = self.scheme.n_classes
+        if (p.ndim == 1) != (n == 2) or (p.ndim == 2 and p.shape[1] != n):
+            width = 1 if p.ndim == 1 else p.shape[1]
+            raise DataError(f"{self.path}: the model gives {width} output(s) per beat but its "
+                            f"label scheme {self.scheme.name!r} has {n} classes")
+        return p
 
     def record(self, record_path: str | Path) -> RecordPrediction:
         """Detect, cut and classify every beat of one WFDB record."""

@@ -1,13 +1,13 @@
 """Loading a run folder back: model (Keras safe mode), parameters, split, and re-evaluation."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .atomic import atomic_open
+from .beatfiles import read_json
 from .beattable import BeatTable
 from .errors import DataError
 from .models import get_model_spec
@@ -64,13 +64,16 @@ def read_params(run_dir: str | Path) -> dict:
     path = Path(run_dir) / "params.json"
     if not path.is_file():
         raise DataError(f"{path}: not found (is {run_dir} a run folder from 'ecglib train'?)")
-    return json.loads(path.read_text())
+    params = read_json(path)
+    if not isinstance(params, dict) or not {"config", "threshold", "model_file"} <= set(params):
+        raise DataError(f"{path}: not the parameters of an ecglib run (missing keys)")
+    return params
 
 
 def params_for_model(model_path: str | Path) -> dict | None:
     """The run parameters beside a model file, if it sits in a run folder."""
-    path = Path(model_path).parent / "params.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    folder = Path(model_path).parent
+    return read_params(folder) if (folder / "params.json").is_file() else None
 
 
 def check_input(model, X: np.ndarray, source: str) -> None:
@@ -108,11 +111,22 @@ def load_run(run_dir: str | Path, table: BeatTable):
 
     run = Path(run_dir)
     params = read_params(run)
-    cfg = TrainConfig(**params["config"])
-    with np.load(run / "split.npz") as z:
-        split = Split(cfg.split, z["train"], z["val"], z["test"])
-        val_p, test_p = z["val_proba"], z["test_proba"]
+    try:
+        cfg = TrainConfig(**params["config"])
+    except TypeError as exc:
+        raise DataError(f"{run / 'params.json'}: invalid configuration ({exc})") from None
+    for name in ("split.npz", "history.csv"):
+        if not (run / name).is_file():
+            raise DataError(f"{run / name}: not found; the run folder is incomplete")
+    try:
+        with np.load(run / "split.npz", allow_pickle=False) as z:
+            split = Split(cfg.split, z["train"], z["val"], z["test"])
+            val_p, test_p = z["val_proba"], z["test_proba"]
+    except (ValueError, KeyError, OSError) as exc:
+        raise DataError(f"{run / 'split.npz'}: unreadable ({exc})") from None
+    if split.test.size and split.test.max() >= len(table):
+        raise DataError(f"{run / 'split.npz'}: test rows beyond the {len(table):,} beats given")
     y_test = table.labels(cfg.labels)[split.test]
     return TrainResult(load_model(run / params["model_file"]), cfg, split,
                        pd.read_csv(run / "history.csv"), float(params["threshold"]), val_p,
-                       test_p, y_test, float(params["fit_seconds"]), run)
+                       test_p, y_test, float(params.get("fit_seconds", 0.0)), run)

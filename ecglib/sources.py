@@ -36,13 +36,18 @@ def _db_info(name: str) -> dict:
     return DATABASES[name]
 
 
-def is_complete(db_dir: Path, name: str, records: list[str] | None = None) -> bool:
-    """True when ``db_dir`` holds RECORDS and every file of the wanted records."""
+def missing_files(db_dir: Path, name: str, records: list[str] | None = None) -> list[Path]:
+    """Files of the wanted records (and ``RECORDS``) that ``db_dir`` lacks."""
     if not (db_dir / "RECORDS").exists():
-        return False
+        return [db_dir / "RECORDS"]
     wanted = records or list_records(db_dir)
     exts = _db_info(name)["extensions"]
-    return all((db_dir / f"{r}{e}").exists() for r in wanted for e in exts)
+    return [db_dir / f"{r}{e}" for r in wanted for e in exts if not (db_dir / f"{r}{e}").exists()]
+
+
+def is_complete(db_dir: Path, name: str, records: list[str] | None = None) -> bool:
+    """True when ``db_dir`` holds RECORDS and every file of the wanted records."""
+    return not missing_files(db_dir, name, records)
 
 
 def candidate_dirs(name: str, path: str | Path | None = None) -> list[Path]:
@@ -69,8 +74,14 @@ def resolve_database(name: str, path: str | Path | None = None, records: list[st
             return folder
     target = candidates[-1]
     if not download:
+        partial = [(c, missing_files(c, name, records)) for c in candidates
+                   if (c / "RECORDS").exists()]
+        detail = "; ".join(f"{c} lacks {', '.join(map(str, m[:3]))}"
+                           f"{f' and {len(m) - 3} more' if len(m) > 3 else ''}"
+                           for c, m in partial)
         raise DataError(f"PhysioNet database {name!r} not found in any of "
-                        f"{[str(c) for c in candidates]} and downloading is off")
+                        f"{[str(c) for c in candidates]} and downloading is off"
+                        + (f" ({detail})" if detail else ""))
     download_database(name, target, records=records, progress=progress)
     return target
 

@@ -65,3 +65,93 @@ def test_file_system_errors_are_one_line(tmp_path, capsys):
     lines = [ln for ln in capsys.readouterr().err.splitlines() if "ecglib" in ln]
     assert code == 1 and len(lines) == 1 and lines[0].startswith("ecglib: error: ")
     assert str(blocker) in lines[0] and "Traceback" not in lines[0]
+
+
+def test_undecodable_files_are_named(tmp_path):
+    import gzip
+
+    from ecglib.beatfiles import check_files
+
+    gz = tmp_path / "normal.csv"
+    gz.write_bytes(gzip.compress(b"0.1,0.2\n"))
+    latin = tmp_path / "abnormal.csv"
+    latin.write_bytes(("0.5," * 187 + "1\n").encode() + "caf\xe9\n".encode("latin-1"))
+    with pytest.raises(DataError, match=f"{gz}: is a gzip-compressed file"):
+        check_files([gz])
+    with pytest.raises(DataError, match=f"{latin}: not a UTF-8 text CSV"):
+        check_files([latin])
+
+
+def test_single_files_and_folders_are_checked_against_their_manifest(tmp_path, synthetic_table):
+    from ecglib.beatfiles import check_files, read_beat_dir
+    from ecglib.build import write_dataset
+
+    write_dataset(synthetic_table, tmp_path)
+    lines = (tmp_path / "normal.csv").read_text().splitlines()
+    (tmp_path / "normal.csv").write_text("\n".join(lines[:-5]) + "\n")      # a cut-short file
+    with pytest.raises(DataError, match="normal.csv: checksum differs from .*manifest.json"):
+        check_files([tmp_path / "normal.csv"])
+    write_dataset(synthetic_table, tmp_path)
+    (tmp_path / "V.csv").write_text("0.5," * 187 + "2\n")                   # a stale file
+    with pytest.raises(DataError, match=r"does not list \['V.csv'\]"):
+        read_beat_dir(tmp_path)
+
+
+def test_damaged_run_folders_are_named(tmp_path, synthetic_table):
+    from ecglib.runs import load_run, read_params
+
+    run = tmp_path / "run"
+    train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=run, verbose=0)
+    text = (run / "params.json").read_text()
+    (run / "params.json").write_text(text[: len(text) // 2])
+    with pytest.raises(DataError, match="params.json: invalid JSON"):
+        read_params(run)
+    (run / "params.json").write_text(text)
+    (run / "split.npz").unlink()
+    with pytest.raises(DataError, match="split.npz: not found"):
+        load_run(run, synthetic_table)
+
+
+def test_model_with_wrong_output_width_is_named(tmp_path):
+    import keras
+
+    from ecglib.predict import Predictor
+
+    model = keras.Sequential([keras.layers.Input((10, 18, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.save(tmp_path / "m.keras")
+    predictor = Predictor(tmp_path / "m.keras")
+    predictor.scheme = __import__("ecglib.labels", fromlist=["get_scheme"]).get_scheme("binary")
+    with pytest.raises(DataError, match="gives 3 output\\(s\\) per beat but its label scheme "
+                                        "'binary' has 2 classes"):
+        predictor.proba(np.zeros((4, 187), np.float32), "x")
+
+
+def test_existing_path_wins_over_a_source_name(tmp_path, synthetic_table, monkeypatch, capsys):
+    from ecglib.build import write_dataset
+    from ecglib.data import load
+
+    write_dataset(synthetic_table, tmp_path / "mitdb")
+    monkeypatch.chdir(tmp_path)
+    table = load("mitdb")
+    assert len(table) == len(synthetic_table) and table.synthetic
+    assert "is an existing path here" in capsys.readouterr().err
+
+
+def test_unusable_cache_warns_and_goes_on(tmp_path, monkeypatch):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(blocker))
+    with pytest.warns(UserWarning, match="unusable .*going on without it"):
+        table = build_table("synthetic", n_synthetic=1, seed=4, progress=False)
+    assert len(table) > 0
+
+
+def test_a_missing_database_file_is_named(tmp_path, mitdb_dir):
+    import shutil
+
+    for name in ("RECORDS", "100.hea", "100.dat"):
+        shutil.copy(mitdb_dir / name, tmp_path / name)
+    with pytest.raises(DataError, match=r"lacks .*100\.atr"):
+        build_table("mitdb", data_dir=tmp_path, records=["100"], download=False,
+                    progress=False)
