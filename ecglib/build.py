@@ -40,9 +40,12 @@ def _assemble(parts: list[tuple[str, RecordBeats, str]], source: str, synthetic:
     X = np.concatenate([p.X for _, p, _ in parts]) if parts else np.zeros((0, 187), np.float32)
     meta = pd.concat([p.meta for _, p, _ in parts], ignore_index=True)
     per_record = {name: {"lead": lead, "fs": p.fs, "beats": int(len(p.meta)),
-                         "dropped": p.dropped, "skipped_symbols": p.skipped_symbols}
+                         "dropped": p.dropped, "gap_samples": p.gap_samples,
+                         "gap_beats_dropped": p.gap_dropped,
+                         "skipped_symbols": p.skipped_symbols}
                   for name, p, lead in parts}
     info = dict(info, records=per_record, total_beats=int(len(meta)),
+                gap_beats_dropped=sum(p.gap_dropped for _, p, _ in parts),
                 aami_counts={k: int(v) for k, v in meta["aami"].value_counts().sort_index().items()},
                 symbol_counts={k: int(v) for k, v in
                                meta["symbol"].value_counts().sort_index().items()})
@@ -60,7 +63,7 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
         dup = sorted({r for r in records if records.count(r) > 1})
         raise DataError(f"--records names {dup} more than once: every beat would be written "
                         f"twice and leak across a random split")
-    base = {"source": source, "params": asdict(params), "ecglib_data": 2}
+    base = {"source": source, "params": asdict(params), "ecglib_data": 3}
     if source == "synthetic":
         key_parts = dict(base, n_records=n_synthetic, seed=seed, version=SYNTHETIC_VERSION)
         db, names, checksums = None, [f"syn{i + 1:02d}" for i in range(n_synthetic)], {}
@@ -101,6 +104,9 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
             parts.append((name, ptb_record_beats(rec, cls, params), rec.lead))
         info["excluded_records_by_diagnosis"] = dict(sorted(excluded.items()))
     table = _assemble(parts, source, source == "synthetic", info)
+    if len(table) == 0:
+        raise DataError(f"{source}: no beats found in records {names[:5]}"
+                        f"{' ...' if len(names) > 5 else ''}: nothing to build")
     if use_cache:
         try:
             save_table(table, key)

@@ -19,6 +19,15 @@ def _data_build(args: argparse.Namespace) -> int:
     tag = " [SYNTHETIC DATA]" if table.synthetic else ""
     counts = ", ".join(f"{k} {v:,}" for k, v in man["counts"].items())
     print(f"wrote {args.out}: {len(table):,} beats ({counts}) from {args.source}{tag}")
+    leads: dict[str, list[str]] = {}
+    for name, rec in table.info.get("records", {}).items():
+        leads.setdefault(rec["lead"], []).append(name)
+    print("leads used: " + "; ".join(f"{lead} ({len(r)} record{'s' * (len(r) > 1)}"
+                                     f"{': ' + ' '.join(r) if len(r) <= 5 else ''})"
+                                     for lead, r in leads.items()))
+    if table.info.get("gap_beats_dropped"):
+        print(f"dropped {table.info['gap_beats_dropped']:,} beats in 10 s windows holding "
+              f"signal gaps (NaN samples); per record in manifest.json")
     return 0
 
 

@@ -21,17 +21,21 @@ class RecordBeats:
     X: np.ndarray
     meta: pd.DataFrame
     skipped_symbols: dict[str, int]
-    dropped: int
+    dropped: int             # beats in flat windows
     fs: float = 0.0          # the record's input sampling rate (Hz)
+    gap_dropped: int = 0     # beats in 10 s windows holding a signal gap (NaN samples)
+    gap_samples: int = 0     # samples of the record that were gaps
 
 
 def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aami: np.ndarray,
                      params: SegmentParams = SegmentParams()) -> tuple[np.ndarray, pd.DataFrame, int]:
     """Resample ``record`` to ``params.fs`` and cut one beat per peak (peaks at ``record.fs``).
 
-    Each cut starts at the peak moved to the fiducial point ``params.align``. Returns
-    ``(X, meta, dropped)``; ``meta.sample`` is the given peak's index in the original record
-    (the reference annotation, or the detection).
+    Each cut starts at the peak moved to the fiducial point ``params.align``. Beats in a
+    10 s window that holds a signal gap are dropped: the gap's zeros would distort the
+    window's min-max normalisation. Returns ``(X, meta, dropped, gap_dropped)``;
+    ``meta.sample`` is the given peak's index in the original record (the reference
+    annotation, or the detection); ``dropped`` counts beats in flat windows.
     """
     peaks = np.asarray(peaks, dtype=np.int64)
     cuts = refine_r_peaks(record.signal, peaks, record.fs) if params.align == "local_max" \
@@ -39,13 +43,25 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
     x = resample(record.signal, record.fs, params.fs)
     order = np.argsort(cuts, kind="stable")
     peaks, cuts, symbols, aami = peaks[order], cuts[order], symbols[order], aami[order]
-    beats, kept = segment(x, map_samples(cuts, record.fs, params.fs, x.size), params)
+    at = map_samples(cuts, record.fs, params.fs, x.size)
+    clean = ~_in_gap_windows(record, at, params, x.size)
+    peaks, symbols, aami = peaks[clean], symbols[clean], aami[clean]
+    beats, kept = segment(x, at[clean], params)
     meta = pd.DataFrame({
         "record": record.name, "patient": record.patient,
         "sample": peaks[kept].astype(np.int64),
         "symbol": symbols[kept].astype(str), "aami": aami[kept].astype(str),
     }, columns=META_COLUMNS)
-    return beats, meta, int((~kept).sum())
+    return beats, meta, int((~kept).sum()), int((~clean).sum())
+
+
+def _in_gap_windows(record: Record, at: np.ndarray, params: SegmentParams, n: int) -> np.ndarray:
+    """For beat starts ``at`` (at ``params.fs``): True where their window holds a gap."""
+    if not record.gaps.any():
+        return np.zeros(at.size, dtype=bool)
+    win = int(round(params.window_s * params.fs))
+    gap_at = map_samples(np.flatnonzero(record.gaps), record.fs, params.fs, n)
+    return np.isin(at // win, np.unique(gap_at // win))
 
 
 def annotated_beats(record: Record, params: SegmentParams = SegmentParams()) -> RecordBeats:
@@ -53,7 +69,7 @@ def annotated_beats(record: Record, params: SegmentParams = SegmentParams()) -> 
     classes = np.array([aami_class(s) for s in record.ann_symbols], dtype=object)
     is_beat = np.array([c is not None for c in classes], dtype=bool)
     skipped = pd.Series(record.ann_symbols[~is_beat], dtype=object).value_counts()
-    X, meta, dropped = beats_from_peaks(record, record.ann_samples[is_beat],
+    X, meta, dropped, gap_dropped = beats_from_peaks(record, record.ann_samples[is_beat],
                                         record.ann_symbols[is_beat], classes[is_beat], params)
     return RecordBeats(X, meta, {str(k): int(v) for k, v in skipped.items()}, dropped,
-                       float(record.fs))
+                       float(record.fs), gap_dropped, int(record.gaps.sum()))

@@ -26,12 +26,14 @@ from .labels import AAMI_CLASSES, aami_class, get_scheme
 from .metrics import point_metrics, predicted_labels
 from .models import MODELS, get_model_spec
 from .peaks import detect_r_peaks
-from .records import read_wfdb_record
+from .records import PREFERRED_LEADS, read_wfdb_record
 from .runs import check_input, load_model, params_for_model
 
 MATCH_WINDOW_S = 0.15   # a detected beat matches a reference beat within 150 ms (EC57 practice)
 #: warn when matched-beat balanced accuracy falls this far below the run's own test CI
 WARN_MARGIN = 0.10
+#: detected beats per minute outside this range are reported as implausible
+MIN_BPM, MAX_BPM = 25, 250
 
 
 def match_beats(detected: np.ndarray, reference: np.ndarray, window: int) -> np.ndarray:
@@ -121,9 +123,23 @@ class Predictor:
             raise DataError(f"{record_path}: {exc}") from None
         t2 = time.perf_counter()
         empty = np.full(peaks.size, "", dtype=object)
-        X, meta, _ = beats_from_peaks(rec, peaks, empty, empty)
+        X, meta, _, gap_dropped = beats_from_peaks(rec, peaks, empty, empty)
         if len(X) == 0:
             raise DataError(f"{record_path}: no beats detected")
+        notes = []
+        minutes = rec.signal.size / rec.fs / 60
+        rate = len(peaks) / minutes
+        if not MIN_BPM <= rate <= MAX_BPM:
+            notes.append(f"{rec.name}: {len(peaks)} beats detected in {minutes:.1f} min "
+                         f"({rate:.0f} per minute) is not a plausible heart rate: is this an "
+                         f"ECG lead?")
+        if rec.lead not in PREFERRED_LEADS:
+            notes.append(f"{rec.name}: no MLII / II lead; used {rec.lead!r}, while the "
+                         f"models are trained on MLII")
+        if rec.gaps.any():
+            notes.append(f"{rec.name}: {rec.gaps.mean():.0%} of the samples are gaps (NaN); "
+                         f"{gap_dropped} detected beats in 10 s windows with a gap were not "
+                         f"classified")
         t3 = time.perf_counter()
         p = self.proba(X, str(record_path))
         t4 = time.perf_counter()
@@ -131,7 +147,8 @@ class Predictor:
                                          "sample": meta["sample"]}),
                            _label_frame(p, self.threshold, self.classes)], axis=1)
         out = RecordPrediction(preds, seconds={"read": t1 - t0, "detect": t2 - t1,
-                                               "cut": t3 - t2, "classify": t4 - t3})
+                                               "cut": t3 - t2, "classify": t4 - t3},
+                               warnings=notes)
         if rec.ann_symbols.size:
             self._agree(rec, out, p)
         return out

@@ -49,5 +49,6 @@ def ptb_record_beats(record: Record, cls: str, params: SegmentParams = SegmentPa
     peaks = detect_r_peaks(record.signal, record.fs)
     symbols = np.full(peaks.size, "", dtype=object)
     classes = np.full(peaks.size, cls, dtype=object)
-    X, meta, dropped = beats_from_peaks(record, peaks, symbols, classes, params)
-    return RecordBeats(X, meta, {}, dropped, float(record.fs))
+    X, meta, dropped, gap_dropped = beats_from_peaks(record, peaks, symbols, classes, params)
+    return RecordBeats(X, meta, {}, dropped, float(record.fs), gap_dropped,
+                       int(record.gaps.sum()))

@@ -35,6 +35,8 @@ class Record:
     ann_symbols: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     synthetic: bool = False
     comments: tuple[str, ...] = ()
+    #: True where the stored signal was missing (NaN, a WFDB gap); those samples read as 0
+    gaps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def choose_lead(sig_names: list[str], preferred: tuple[str, ...] = PREFERRED_LEADS) -> int:
@@ -77,10 +79,11 @@ def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
             raise DataError(f"{path}.{annotator}: cannot read annotations ({exc})") from exc
         samples = np.asarray(ann.sample, dtype=np.int64)
         symbols = np.asarray(ann.symbol, dtype=object)
-    signal = np.nan_to_num(rec.p_signal[:, ch].astype(np.float64), nan=0.0)
-    return Record(name=path.name, signal=signal, fs=float(rec.fs), lead=rec.sig_name[ch],
-                  patient=patient or path.name, ann_samples=samples, ann_symbols=symbols,
-                  comments=tuple(rec.comments or ()))
+    raw = rec.p_signal[:, ch].astype(np.float64)
+    gaps = ~np.isfinite(raw)
+    return Record(name=path.name, signal=np.where(gaps, 0.0, raw), fs=float(rec.fs),
+                  lead=rec.sig_name[ch], patient=patient or path.name, ann_samples=samples,
+                  ann_symbols=symbols, comments=tuple(rec.comments or ()), gaps=gaps)
 
 
 def _check_header_fs(hea: Path) -> None:

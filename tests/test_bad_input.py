@@ -155,3 +155,67 @@ def test_a_missing_database_file_is_named(tmp_path, mitdb_dir):
     with pytest.raises(DataError, match=r"lacks .*100\.atr"):
         build_table("mitdb", data_dir=tmp_path, records=["100"], download=False,
                     progress=False)
+
+
+def test_signal_gaps_are_counted_dropped_and_warned(tmp_path):
+    """NaN samples (WFDB gaps) no longer become silent zeros inside beats: every beat of a
+    10 s window with a gap is dropped and counted; predict warns."""
+    from ecglib.extract import annotated_beats
+    from ecglib.predict import Predictor
+
+    rec = synthetic_record("g", seed=2, duration_s=60, abnormal_rate=0.2)
+    sig = rec.signal.copy()
+    sig[int(12 * rec.fs):int(12.33 * rec.fs)] = np.nan           # a 0.33 s gap at 12 s
+    wfdb.wrsamp("g", fs=360, units=["mV"], sig_name=["MLII"], p_signal=sig[:, None],
+                fmt=["16"], write_dir=str(tmp_path))
+    wfdb.wrann("g", "atr", rec.ann_samples, symbol=list(rec.ann_symbols),
+               write_dir=str(tmp_path))
+    back = read_wfdb_record(tmp_path / "g")
+    assert back.gaps.sum() == int(12.33 * 360) - int(12 * 360)
+    beats = annotated_beats(back)
+    in_window = ((rec.ann_samples >= 10 * 360) & (rec.ann_samples < 20 * 360)).sum()
+    assert beats.gap_dropped >= in_window - 1 and beats.gap_dropped > 5
+    assert len(beats.meta) + beats.gap_dropped + beats.dropped == len(rec.ann_samples)
+    assert not ((beats.meta["sample"] >= 10 * 360) & (beats.meta["sample"] < 20 * 360)).any()
+
+
+def test_predict_warns_on_a_record_with_gaps(tmp_path, synthetic_table):
+    from ecglib.predict import Predictor
+
+    rec = synthetic_record("h", seed=3, duration_s=60, abnormal_rate=0.2)
+    sig = rec.signal.copy()
+    sig[: sig.size // 2] = np.nan
+    wfdb.wrsamp("h", fs=360, units=["mV"], sig_name=["MLII"], p_signal=sig[:, None],
+                fmt=["16"], write_dir=str(tmp_path))
+    train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=tmp_path / "run",
+          verbose=0)
+    result = Predictor(tmp_path / "run" / "model.skops").record(tmp_path / "h")
+    assert any("50% of the samples are gaps" in w for w in result.warnings)
+
+
+def _write(folder, name, signal, lead="MLII"):
+    wfdb.wrsamp(name, fs=360, units=["mV"], sig_name=[lead], p_signal=signal[:, None],
+                fmt=["16"], write_dir=str(folder))
+    return folder / name
+
+
+def test_not_an_ecg_is_reported(tmp_path, synthetic_table):
+    """White noise gives an implausible beat rate, a flat record no beats at all (an error),
+    and a lead other than MLII / II is named."""
+    from ecglib.predict import Predictor
+
+    train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=tmp_path / "run",
+          verbose=0)
+    predictor = Predictor(tmp_path / "run" / "model.skops")
+    flat = _write(tmp_path, "flat", np.zeros(360 * 60))
+    with pytest.raises(DataError, match="flat: no beats detected"):
+        predictor.record(flat)
+    noise = _write(tmp_path, "noise", np.random.default_rng(0).normal(0, 0.01, 360 * 600))
+    try:
+        warned = predictor.record(noise).warnings
+    except DataError as exc:                       # no beats at all is an error too
+        assert "noise: no beats detected" in str(exc)
+    else:
+        assert any("not a plausible heart rate" in w for w in warned)
+    v1 = _write(tmp_path, "v1", synthetic_record("v", seed=1, duration_s=60).signal, lead="V1")
+    assert any("used 'V1'" in w for w in predictor.record(v1).warnings)

@@ -108,11 +108,11 @@ def test_common_fiducial_removes_a_known_peak_offset(offset_ms):
     rec = synthetic_record("off", seed=11, duration_s=60, abnormal_rate=0.0)
     shift = int(round(offset_ms / 1000 * rec.fs))
     sym = np.asarray(rec.ann_symbols, dtype=object)
-    at_peaks, _, _ = beats_from_peaks(rec, rec.ann_samples, sym, sym)
-    shifted, meta, _ = beats_from_peaks(rec, rec.ann_samples + shift, sym, sym)
+    at_peaks, *_ = beats_from_peaks(rec, rec.ann_samples, sym, sym)
+    shifted, meta, *_ = beats_from_peaks(rec, rec.ann_samples + shift, sym, sym)
     np.testing.assert_allclose(shifted, at_peaks, atol=1e-6)
     assert (meta["sample"].to_numpy() == rec.ann_samples + shift).all()   # provenance kept
-    raw, _, _ = beats_from_peaks(rec, rec.ann_samples + shift, sym, sym,
+    raw, *_ = beats_from_peaks(rec, rec.ann_samples + shift, sym, sym,
                                  SegmentParams(align="none"))
     assert np.abs(raw - at_peaks).max() > 0.1
 
