@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import ast
 import copy
+import os
 from pathlib import Path
+
+from .errors import EcglibError
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 MAX_CHECKED_OUTPUT_BYTES = 8000
@@ -41,16 +44,68 @@ def is_checked(cell) -> bool:
     return cell.get("cell_type") == "code" and _source(cell).lstrip().startswith(CHECK_MARK)
 
 
+def notebook_parameters(notebook: str | Path) -> dict:
+    """Names and default values of a chapter's cell tagged ``parameters``."""
+    import nbformat
+
+    nb = nbformat.read(Path(notebook), as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise EcglibError(f"{notebook}: no cell tagged 'parameters'")
+    params = {}
+    for node in ast.parse(_source(cells[0])).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name):
+            try:
+                params[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                params[node.targets[0].id] = None
+    return params
+
+
+def check_params(notebook: str | Path, params: dict) -> None:
+    """Refuse a parameter the chapter does not have, or a value of the wrong type (the type
+    of the chapter's default, or of the default profile's value where the default is None).
+    Errors name the parameter and list the chapter's parameters."""
+    from .profiles import PROFILES
+
+    known = notebook_parameters(notebook)
+    listing = ", ".join(f"{k}={v!r}" for k, v in known.items())
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise EcglibError(f"{notebook}: unknown parameter(s) {unknown}; this chapter's "
+                          f"parameters are: {listing}")
+    for name, value in params.items():
+        ref = known[name] if known[name] is not None else PROFILES["default"].get(name)
+        if value is None or ref is None:
+            continue
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+              if isinstance(ref, float) else isinstance(value, type(ref)))
+        if isinstance(ref, int) and not isinstance(ref, bool) and isinstance(value, bool):
+            ok = False
+        if not ok:
+            raise EcglibError(f"{notebook}: parameter {name}={value!r} should be of type "
+                              f"{type(ref).__name__} (like {ref!r}); this chapter's "
+                              f"parameters are: {listing}")
+
+
 def run_notebook(notebook: str | Path, out_dir: str | Path, params: dict,
                  kernel: str = "python3") -> Path:
     """Execute ``notebook`` with papermill and ``params`` into ``out_dir``; the injected
-    parameters cell is tagged ``remove-cell`` so it does not clutter a rendered page."""
+    parameters cell is tagged ``remove-cell`` so it does not clutter a rendered page.
+
+    Parameters are checked first (:func:`check_params`). When a cell fails, the executed
+    notebook is kept as ``NAME.failed.ipynb`` and the error names the cell and that file.
+    """
     import nbformat
     import papermill as pm
 
     from .atomic import atomic_write_text
 
     notebook = Path(notebook)
+    if not notebook.is_file():
+        raise EcglibError(f"{notebook}: notebook not found")
+    check_params(notebook, params)
     out = Path(out_dir) / notebook.name
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.running.ipynb")
@@ -63,6 +118,12 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, params: dict,
             if "injected-parameters" in tags and "remove-cell" not in tags:
                 tags.append("remove-cell")
         atomic_write_text(out, nbformat.writes(nb))
+    except pm.PapermillExecutionError as exc:
+        failed = out.with_name(f"{notebook.stem}.failed.ipynb")
+        os.replace(tmp, failed)
+        raise EcglibError(f"{notebook}: cell {exc.exec_count} failed with {exc.ename}: "
+                          f"{str(exc.evalue)[:300]}; the executed notebook is kept at "
+                          f"{failed}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return out
@@ -99,8 +160,6 @@ def hygiene_problems(nb: dict, name: str) -> list[str]:
 
 def refresh_outputs(notebook: str | Path, profile: str = "fast") -> None:
     """Execute ``notebook`` (profile ``fast``) and store outputs of the check cells only."""
-    import os
-
     import nbformat
     from nbclient import NotebookClient
 

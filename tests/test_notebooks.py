@@ -57,3 +57,31 @@ def test_papermill_run_with_parameters(tmp_path):
     assert 'data = "synthetic"' in "".join(injected[0]["source"])
     text = json.dumps(nb)
     assert "SYNTHETIC" in text and "(2, 10, 18, 1)" in text
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"epoch": 3}, r"unknown parameter\(s\) \['epoch'\]; this chapter's parameters are: "
+                   r"profile=None"),
+    ({"epochs": "abc"}, r"parameter epochs='abc' should be of type int"),
+    ({"seed": 1.5}, r"parameter seed=1.5 should be of type int"),
+])
+def test_book_run_refuses_bad_parameters(tmp_path, params, message):
+    from ecglib.errors import EcglibError
+
+    with pytest.raises(EcglibError, match=message):
+        run_notebook(ROOT / "notebooks" / "03_reshape.ipynb", tmp_path, params)
+    assert not list(tmp_path.iterdir())
+
+
+def test_book_run_failure_is_one_line_and_keeps_the_notebook(tmp_path, capsys):
+    from ecglib.cli import main
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise RuntimeError('boom')")]
+    path = tmp_path / "bad.ipynb"
+    nbformat.write(nb, path)
+    assert main(["book", "run", str(path), "--out", str(tmp_path / "out")]) == 1
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("ecglib")]
+    assert len(err) == 1 and "failed with RuntimeError: boom" in err[0]
+    assert (tmp_path / "out" / "bad.failed.ipynb").is_file() and "bad.failed.ipynb" in err[0]
