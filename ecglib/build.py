@@ -17,7 +17,7 @@ from .extract import RecordBeats, annotated_beats
 from .labels import get_scheme
 from .records import MITDB_PATIENTS, PACED, list_records, read_wfdb_record
 from .segment import SegmentParams
-from .sources import DATABASES, resolve_database
+from .sources import DATABASES, local_checksums, resolve_database
 from .synthetic import synthetic_records
 
 SOURCES = ("mitdb", "ptbdb", "synthetic")
@@ -72,7 +72,7 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
                               progress=progress)
         names = records or list_records(db)
         exts = DATABASES[source]["extensions"]
-        checksums = {f"{r}{e}": sha256_file(db / f"{r}{e}") for r in names for e in exts}
+        checksums = local_checksums(db, [f"{r}{e}" for r in names for e in exts])
         key_parts = dict(base, checksums=checksums)
     key = cache_key(key_parts)
     if use_cache and (cached := load_table(key)) is not None:

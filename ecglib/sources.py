@@ -8,12 +8,13 @@ HTTP Range request (or redone when the server ignores it, or the bytes do not ve
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .atomic import sha256_file
+from .atomic import atomic_write_text, sha256_file
 from .errors import DataError, DownloadError
 from .records import list_records
 
@@ -97,6 +98,44 @@ def read_checksums(path: Path) -> dict[str, str]:
             raise DownloadError(f"{path}: line {lineno} is not '<sha256>  <file>': {line!r}")
         sums[parts[1].strip().lstrip("*")] = parts[0].lower()
     return sums
+
+
+def local_checksums(db_dir: Path, files: list[str]) -> dict[str, str]:
+    """SHA-256 of ``files`` in a local database copy, verified against the copy's
+    ``SHA256SUMS.txt`` when it has one (a file that differs is an error naming it).
+
+    Digests are remembered in the cache by path, size and modification time, so a second
+    build reads nothing it has already hashed.
+    """
+    from .beattable import cache_dir
+
+    memo_path = cache_dir() / "digests.json"
+    try:
+        memo = json.loads(memo_path.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    out, changed = {}, False
+    for name in files:
+        path = (db_dir / name).resolve()
+        st = path.stat()
+        stamp = f"{path}|{st.st_size}|{st.st_mtime_ns}"
+        if memo.get(stamp) is None:
+            memo[stamp] = sha256_file(path)
+            changed = True
+        out[name] = memo[stamp]
+    sums_file = db_dir / "SHA256SUMS.txt"
+    if sums_file.is_file():
+        listed = read_checksums(sums_file)
+        for name, digest in out.items():
+            if name in listed and listed[name] != digest:
+                raise DataError(f"{db_dir / name}: SHA-256 differs from {sums_file} (the file "
+                                f"is damaged or was changed); restore it or download it again")
+    if changed:
+        try:
+            atomic_write_text(memo_path, json.dumps(memo))
+        except OSError:
+            pass                   # the cache is optional
+    return out
 
 
 def _open(url: str, start: int) -> http.client.HTTPResponse:

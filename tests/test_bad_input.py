@@ -219,3 +219,26 @@ def test_not_an_ecg_is_reported(tmp_path, synthetic_table):
         assert any("not a plausible heart rate" in w for w in warned)
     v1 = _write(tmp_path, "v1", synthetic_record("v", seed=1, duration_s=60).signal, lead="V1")
     assert any("used 'V1'" in w for w in predictor.record(v1).warnings)
+
+
+def test_local_copy_is_verified_against_its_checksum_list(tmp_path, mitdb_dir, monkeypatch):
+    """A rotted file in a local database copy is named; the verification is remembered, so
+    a second build hashes nothing again."""
+    import shutil
+
+    from ecglib import sources
+
+    for name in ("RECORDS", "100.hea", "100.dat", "100.atr", "SHA256SUMS.txt"):
+        shutil.copy(mitdb_dir / name, tmp_path / name)
+    build_table("mitdb", data_dir=tmp_path, records=["100"], download=False, progress=False)
+    calls = []
+    monkeypatch.setattr(sources, "sha256_file", lambda p: calls.append(p) or "0" * 64)
+    build_table("mitdb", data_dir=tmp_path, records=["100"], download=False, progress=False)
+    assert calls == []
+    monkeypatch.undo()
+    data = bytearray((tmp_path / "100.dat").read_bytes())
+    data[1000] ^= 0xFF
+    (tmp_path / "100.dat").write_bytes(bytes(data))
+    with pytest.raises(DataError, match=r"100\.dat: SHA-256 differs from .*SHA256SUMS.txt"):
+        build_table("mitdb", data_dir=tmp_path, records=["100"], download=False,
+                    progress=False)
