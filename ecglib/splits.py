@@ -38,9 +38,17 @@ def random_split(y: np.ndarray, test_size: float = 0.2, val_size: float = 0.1,
                  seed: int = 0) -> Split:
     """Stratified beat-level split; ``val_size`` is a fraction of the training part."""
     idx = np.arange(len(y))
-    train, test = train_test_split(idx, test_size=test_size, stratify=y, random_state=seed)
-    train, val = train_test_split(train, test_size=val_size, stratify=y[train],
-                                  random_state=seed)
+    try:
+        train, test = train_test_split(idx, test_size=test_size, stratify=y, random_state=seed)
+        train, val = train_test_split(train, test_size=val_size, stratify=y[train],
+                                      random_state=seed)
+    except ValueError as exc:
+        counts = {int(c): int(n) for c, n in zip(*np.unique(y, return_counts=True))}
+        raise ValueError(f"random split (test {test_size:g}, validation {val_size:g} of the "
+                         f"rest) cannot be stratified on {len(y)} beats with class counts "
+                         f"{counts}: it needs at least 2 beats of every class in each part, "
+                         f"so about {int(np.ceil(2 / (1 - test_size) / val_size))} beats of "
+                         f"the smallest class ({exc})") from None
     return Split("random", np.sort(train), np.sort(val), np.sort(test))
 
 

@@ -242,3 +242,10 @@ def test_local_copy_is_verified_against_its_checksum_list(tmp_path, mitdb_dir, m
     with pytest.raises(DataError, match=r"100\.dat: SHA-256 differs from .*SHA256SUMS.txt"):
         build_table("mitdb", data_dir=tmp_path, records=["100"], download=False,
                     progress=False)
+
+
+def test_tiny_data_says_what_the_split_needs(synthetic_table):
+    y = synthetic_table.labels()
+    idx = np.concatenate([np.flatnonzero(y == 0)[:40], np.flatnonzero(y == 1)[:1]])
+    with pytest.raises(ValueError, match=r"class counts \{0: 40, 1: 1\}: it needs at least 2"):
+        train(synthetic_table.subset(idx), TrainConfig(model="gbm"), verbose=0)
