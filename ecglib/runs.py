@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_open
+from .atomic import atomic_open, sha256_file
 from .beatfiles import read_json
 from .beattable import BeatTable
 from .errors import DataError
@@ -59,13 +59,36 @@ def _load_skops(path: Path):
                         f"{str(exc)[:200]})") from None
 
 
+def verify_run(run_dir: str | Path) -> None:
+    """Check every file of a run folder against the checksums its ``manifest.json`` holds
+    (runs written before the manifest existed are read as they are)."""
+    from .train import RUN_MANIFEST
+
+    run = Path(run_dir)
+    if not (run / RUN_MANIFEST).is_file():
+        return
+    files = read_json(run / RUN_MANIFEST)
+    files = files.get("files") if isinstance(files, dict) else None
+    if not isinstance(files, dict):
+        raise DataError(f"{run / RUN_MANIFEST}: not the manifest of an ecglib run")
+    for name, digest in files.items():
+        path = run / str(name)
+        if not path.is_file():
+            raise DataError(f"{path}: missing from the run folder (listed in its manifest)")
+        if sha256_file(path) != digest:
+            raise DataError(f"{path}: checksum differs from {run / RUN_MANIFEST} (file changed "
+                            f"or truncated); train the run again")
+
+
 def read_params(run_dir: str | Path) -> dict:
     """``params.json`` of a run folder."""
     path = Path(run_dir) / "params.json"
     if not path.is_file():
         raise DataError(f"{path}: not found (is {run_dir} a run folder from 'ecglib train'?)")
+    verify_run(run_dir)
     params = read_json(path)
-    if not isinstance(params, dict) or not {"config", "threshold", "model_file"} <= set(params):
+    if not isinstance(params, dict) or not {"config", "threshold", "model_file",
+                                            "data"} <= set(params):
         raise DataError(f"{path}: not the parameters of an ecglib run (missing keys)")
     return params
 

@@ -17,13 +17,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_dir, atomic_open, atomic_write_json, is_empty_dir
+from .atomic import atomic_dir, atomic_open, atomic_write_json, is_empty_dir, sha256_file
 from .beattable import BeatTable
 from .errors import DataError
 from .labels import get_scheme
 from .models import get_model_spec
 from .seed import set_seed
 from .splits import Split, make_split
+
+RUN_MANIFEST = "manifest.json"   # written last: the run folder's files and checksums
+RUN_FORMAT = "ecglib-run-1"
 
 
 @dataclass
@@ -241,6 +244,9 @@ def _write_run(result: TrainResult, table: BeatTable, out: Path) -> None:
                "test_at_0.5": at_half, "bootstrap": dict(table_m.attrs),
                "synthetic_data": table.synthetic}
     atomic_write_json(out / "metrics.json", metrics)
+    atomic_write_json(out / RUN_MANIFEST, {
+        "format": RUN_FORMAT, "files": {f.name: sha256_file(f) for f in sorted(out.iterdir())
+                                        if f.is_file() and f.name != RUN_MANIFEST}})
 
 
 def test_metrics(result: TrainResult, meta: pd.DataFrame, n_boot: int = 300) -> pd.DataFrame:
