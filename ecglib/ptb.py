@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import DataError
 from .extract import RecordBeats, beats_from_peaks
 from .peaks import detect_r_peaks
 from .records import Record, read_wfdb_record
@@ -46,7 +47,10 @@ def read_ptb_record(db_dir: Path, name: str) -> Record:
 def ptb_record_beats(record: Record, cls: str, params: SegmentParams = SegmentParams()
                      ) -> RecordBeats:
     """Beats at the detected R peaks of a PTB record, all of class ``cls``."""
-    peaks = detect_r_peaks(record.signal, record.fs)
+    try:
+        peaks = detect_r_peaks(record.signal, record.fs)
+    except ValueError as exc:
+        raise DataError(f"PTB record {record.name}: {exc}") from None
     symbols = np.full(peaks.size, "", dtype=object)
     classes = np.full(peaks.size, cls, dtype=object)
     X, meta, dropped, gap_dropped = beats_from_peaks(record, peaks, symbols, classes, params)

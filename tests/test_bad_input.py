@@ -249,3 +249,25 @@ def test_tiny_data_says_what_the_split_needs(synthetic_table):
     idx = np.concatenate([np.flatnonzero(y == 0)[:40], np.flatnonzero(y == 1)[:1]])
     with pytest.raises(ValueError, match=r"class counts \{0: 40, 1: 1\}: it needs at least 2"):
         train(synthetic_table.subset(idx), TrainConfig(model="gbm"), verbose=0)
+
+
+def test_predict_out_a_folder_and_read_only_outputs_are_one_line(tmp_path, synthetic_table,
+                                                                  capsys):
+    import os
+
+    from ecglib.build import write_dataset
+
+    write_dataset(synthetic_table.subset(np.arange(200)), tmp_path / "d")
+    train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=tmp_path / "run",
+          verbose=0)
+    (tmp_path / "outdir").mkdir()
+    argv = ["predict", "--model", str(tmp_path / "run" / "model.skops"), "--csv",
+            str(tmp_path / "d" / "normal.csv"), "--out"]
+    assert main(argv + [str(tmp_path / "outdir")]) == 1
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("ecglib")]
+    assert len(err) == 1 and "outdir" in err[0]
+    if os.geteuid() != 0:                     # root may write anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        assert main(argv + [str(ro / "p.csv")]) == 1
