@@ -104,11 +104,18 @@ def test_damaged_run_folders_are_named(tmp_path, synthetic_table):
     train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=run, verbose=0)
     text = (run / "params.json").read_text()
     (run / "params.json").write_text(text[: len(text) // 2])
+    with pytest.raises(DataError, match="params.json: checksum differs from .*manifest.json"):
+        read_params(run)
+    manifest = (run / "manifest.json").read_bytes()
+    (run / "manifest.json").unlink()            # a run folder from before the manifest
     with pytest.raises(DataError, match="params.json: invalid JSON"):
         read_params(run)
     (run / "params.json").write_text(text)
     (run / "split.npz").unlink()
     with pytest.raises(DataError, match="split.npz: not found"):
+        load_run(run, synthetic_table)
+    (run / "manifest.json").write_bytes(manifest)
+    with pytest.raises(DataError, match="split.npz: missing from the run folder"):
         load_run(run, synthetic_table)
 
 
