@@ -146,6 +146,8 @@ def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary",
     ``force``: it may hold someone's own files.
     """
     target = Path(out_dir)
+    if target.exists() and not target.is_dir():
+        raise DataError(f"{target}: exists and is not a folder")
     if not force and not is_empty_dir(target) and not is_beat_folder(target):
         raise DataError(f"{target}: exists, is not empty and is not an ecglib beat folder; "
                         f"refusing to overwrite it (pass --force to replace it)")

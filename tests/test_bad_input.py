@@ -278,3 +278,19 @@ def test_predict_out_a_folder_and_read_only_outputs_are_one_line(tmp_path, synth
         ro.mkdir()
         ro.chmod(0o500)
         assert main(argv + [str(ro / "p.csv")]) == 1
+
+
+def test_out_is_a_file_and_utf16_are_one_line(tmp_path, capsys):
+    from ecglib.beatfiles import check_files
+
+    target = tmp_path / "taken"
+    target.write_text("x")
+    assert main(["data", "build", "--source", "synthetic", "--n-synthetic", "1",
+                 "--out", str(target)]) == 1
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("ecglib")]
+    assert len(err) == 1 and f"{target}: exists and is not a folder" in err[0]
+    assert target.read_text() == "x"
+    utf16 = tmp_path / "normal.csv"
+    utf16.write_text("0.5," * 187 + "0\n", encoding="utf-16")
+    with pytest.raises(DataError, match=f"{utf16}: not a UTF-8 text CSV"):
+        check_files([utf16])
