@@ -294,3 +294,15 @@ def test_out_is_a_file_and_utf16_are_one_line(tmp_path, capsys):
     utf16.write_text("0.5," * 187 + "0\n", encoding="utf-16")
     with pytest.raises(DataError, match=f"{utf16}: not a UTF-8 text CSV"):
         check_files([utf16])
+
+
+def test_a_build_that_finds_no_beats_is_an_error(tmp_path):
+    """A flat record: every window is flat, no beat survives, the build stops."""
+    rec = synthetic_record("f1", seed=1, duration_s=30)
+    _write(tmp_path, "f1", np.zeros(360 * 30))
+    wfdb.wrann("f1", "atr", rec.ann_samples, symbol=list(rec.ann_symbols),
+               write_dir=str(tmp_path))
+    (tmp_path / "RECORDS").write_text("f1\n")
+    with pytest.raises(DataError, match=r"mitdb: no beats found in records \['f1'\]"):
+        build_table("mitdb", data_dir=tmp_path, download=False, use_cache=False,
+                    progress=False)
