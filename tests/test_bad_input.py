@@ -306,3 +306,35 @@ def test_a_build_that_finds_no_beats_is_an_error(tmp_path):
     with pytest.raises(DataError, match=r"mitdb: no beats found in records \['f1'\]"):
         build_table("mitdb", data_dir=tmp_path, download=False, use_cache=False,
                     progress=False)
+
+
+def test_missing_pieces_are_named(tmp_path, synthetic_table, capsys):
+    """No meta.csv, a manifest without files, a run without history.csv, a record too
+    short to detect beats in: each one line naming the file or record."""
+    import json as _json
+
+    from ecglib.beatfiles import read_beat_dir
+    from ecglib.build import write_dataset
+    from ecglib.predict import Predictor
+    from ecglib.runs import load_run
+
+    write_dataset(synthetic_table, tmp_path / "d")
+    (tmp_path / "d" / "meta.csv").unlink()
+    with pytest.raises(DataError, match=r"d/meta.csv: not found"):
+        read_beat_dir(tmp_path / "d")
+    write_dataset(synthetic_table, tmp_path / "e")
+    man = _json.loads((tmp_path / "e" / "manifest.json").read_text())
+    del man["files"]
+    (tmp_path / "e" / "manifest.json").write_text(_json.dumps(man))
+    assert main(["data", "check", str(tmp_path / "e")]) == 1
+    assert "manifest.json: no 'files' listed" in capsys.readouterr().err
+    run = tmp_path / "run"
+    train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=run, verbose=0)
+    history = (run / "history.csv").read_bytes()
+    (run / "history.csv").unlink()
+    with pytest.raises(DataError, match="history.csv: missing from the run folder"):
+        load_run(run, synthetic_table)
+    (run / "history.csv").write_bytes(history)
+    short = _write(tmp_path, "short", synthetic_record("s", seed=1, duration_s=1).signal)
+    with pytest.raises(DataError, match=r"short: need a 1-D signal of at least 2 s"):
+        Predictor(run / "model.skops").record(short)
