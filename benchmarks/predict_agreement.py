@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ecglib.build import build_table
-from ecglib.metrics import metrics_table, predicted_labels
+from ecglib.metrics import predicted_labels
 from ecglib.predict import Predictor
 from ecglib.records import DS2
 from ecglib.segment import SegmentParams
@@ -54,11 +54,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         train(table, cfg, out_dir=Path(tmp) / "run", verbose=0)
         predictor = Predictor(next((Path(tmp) / "run").glob("model.*")))
-        rows = np.flatnonzero(table.meta["record"].isin(args.records).to_numpy())
-        y_built = table.labels("binary")[rows]
-        p_built = predictor.proba(table.X[rows], "built beats")
-        built = metrics_table(y_built, p_built, predictor.threshold, predictor.classes,
-                              groups=table.meta["record"].to_numpy()[rows], seed=args.seed)
+        built, built_p = predictor.built_metrics(table, args.records, seed=args.seed)
         db = resolve_database("mitdb")
         start = time.perf_counter()
         preds, _, per_class, _ = predictor.records([db / r for r in args.records])
@@ -72,12 +68,10 @@ def main() -> None:
     print(both.to_string(float_format=lambda v: f"{v:.4f}"))
     print(per_class.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
 
-    # beat by beat: the detected beat against the built beat of the reference it matched
-    built_p = pd.Series(p_built, index=pd.MultiIndex.from_arrays(
-        [table.meta["record"].to_numpy()[rows], table.meta["sample"].to_numpy()[rows]]))
-    matched = preds[preds["reference"].astype(str) != ""].copy()
-    ref_sample = _reference_samples(db, matched)
-    pb = built_p.reindex(pd.MultiIndex.from_arrays([matched["record"], ref_sample])).to_numpy()
+    # beat by beat: each matched detected beat against the built beat of its reference
+    matched = preds[preds["reference_sample"] >= 0]
+    pb = built_p.reindex(pd.MultiIndex.from_arrays([matched["record"],
+                                                    matched["reference_sample"]])).to_numpy()
     pd_ = matched["probability"].to_numpy()
     ok = np.isfinite(pb)
     same = predicted_labels(pd_[ok], predictor.threshold) == predicted_labels(
@@ -104,22 +98,6 @@ def main() -> None:
             "evaluate": built.set_index("metric")["value"].loc[KEYS].to_dict(),
             "predict": raw.set_index("metric")["value"].loc[KEYS].to_dict(),
             "per_class": per_class.to_dict(orient="records")}, indent=2))
-
-
-def _reference_samples(db: Path, matched: pd.DataFrame) -> np.ndarray:
-    """The reference annotation sample each matched detected beat was paired with."""
-    from ecglib.labels import aami_class
-    from ecglib.predict import MATCH_WINDOW_S, match_beats
-    from ecglib.records import read_wfdb_record
-
-    out = np.zeros(len(matched), dtype=np.int64)
-    for name, idx in matched.groupby("record").indices.items():
-        rec = read_wfdb_record(db / name)
-        beat = np.array([aami_class(s) is not None for s in rec.ann_symbols])
-        ref = rec.ann_samples[beat]
-        m = match_beats(matched["sample"].to_numpy()[idx], ref, int(MATCH_WINDOW_S * rec.fs))
-        out[idx] = ref[m]
-    return out
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Atomic file writing: a temp file in the same folder, then ``os.replace``."""
+"""File helpers: atomic writes (a temp file or folder beside the target, then a rename),
+checksums, and strict JSON in and out."""
 from __future__ import annotations
 
 import contextlib
@@ -13,6 +14,13 @@ from pathlib import Path
 from typing import IO, Iterator
 
 
+def _chmod_as_created(path: str | Path, mode: int) -> None:
+    """Give a temp file or folder the permissions a plain create would (``mode`` & ~umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | Path, mode: str = "w", **kwargs) -> Iterator[IO]:
     """Open a temp file beside ``path``; on success it replaces ``path``, on error it is removed."""
@@ -20,9 +28,7 @@ def atomic_open(path: str | Path, mode: str = "w", **kwargs) -> Iterator[IO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    _chmod_as_created(tmp, 0o666)
     try:
         with open(tmp, mode, **kwargs) as fh:
             yield fh
@@ -94,8 +100,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     from .errors import EcglibError
 
     target = Path(target)
-    if target.exists() and not target.is_dir():
-        raise EcglibError(f"{target}: exists and is not a folder")
+    check_replaceable(target, force=True, ours=True, what="")
     target.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(target.parent / f".{target.name}.lock")
     try:
@@ -103,9 +108,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     except Timeout:
         raise EcglibError(f"{target}: another ecglib command is writing this folder now") from None
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)
+    _chmod_as_created(tmp, 0o777)
     try:
         yield tmp
         if not target.exists():
@@ -118,3 +121,36 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         lock.release()
+
+
+def read_json(path: Path):
+    """A JSON file, or a DataError naming it (missing, not UTF-8, invalid)."""
+    from .errors import DataError
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{path}: not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: invalid JSON ({exc})") from None
+
+
+def verify_checksum(path: Path, digest: str | None, manifest: Path, remedy: str) -> None:
+    """Raise a DataError naming ``path`` when its SHA-256 is not the one ``manifest`` lists."""
+    from .errors import DataError
+
+    if sha256_file(path) != digest:
+        raise DataError(f"{path}: checksum differs from {manifest} (file changed or "
+                        f"truncated); {remedy}")
+
+
+def check_replaceable(target: Path, force: bool, ours: bool, what: str) -> None:
+    """Refuse, before any work, to replace ``target`` when it is a file, or a non-empty
+    folder that is not ``ours`` to replace, unless ``force``; ``what`` says why."""
+    from .errors import DataError
+
+    if target.exists() and not target.is_dir():
+        raise DataError(f"{target}: exists and is not a folder")
+    if not force and not ours and not is_empty_dir(target):
+        raise DataError(f"{target}: {what}; refusing to overwrite it (pass --force to "
+                        f"replace it)")

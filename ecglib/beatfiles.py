@@ -9,20 +9,20 @@ promise was made by a different preprocessing that the models were not trained o
 from __future__ import annotations
 
 import csv
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .atomic import sha256_file
+from .atomic import read_json, verify_checksum
 from .beattable import BeatTable
 from .errors import DataError
 from .labels import SCHEMES, get_scheme
 
 N_COLUMNS = 188
 RANGE_TOLERANCE = 1e-6
+REBUILD = "rebuild with 'ecglib data build'"
 KAGGLE_FILES = {
     "ptbdb_normal.csv": ("binary", 0), "ptbdb_abnormal.csv": ("binary", 1),
     "mitbih_train.csv": ("aami5", None), "mitbih_test.csv": ("aami5", None),
@@ -65,10 +65,8 @@ def verify_against_manifest(path: Path) -> None:
     if not (path.parent / "manifest.json").is_file():
         return
     spec = read_manifest(path.parent).get("files", {}).get(path.name)
-    if isinstance(spec, dict) and sha256_file(path) != spec.get("sha256"):
-        raise DataError(f"{path}: checksum differs from {path.parent / 'manifest.json'} (file "
-                        f"changed, truncated or from another build); rebuild with "
-                        f"'ecglib data build'")
+    if isinstance(spec, dict):
+        verify_checksum(path, spec.get("sha256"), path.parent / "manifest.json", REBUILD)
 
 
 def read_beat_csv(path: str | Path, scheme: str = "binary", expect_label: int | None = None,
@@ -126,16 +124,6 @@ def read_manifest(folder: str | Path) -> dict:
     return man
 
 
-def read_json(path: Path):
-    """A JSON file, or a DataError naming it (missing, unreadable, not UTF-8, invalid)."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{path}: not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: invalid JSON ({exc})") from None
-
-
 META_REQUIRED = ("file", "row", "class", "record", "patient", "sample", "symbol", "aami_class")
 
 
@@ -145,9 +133,8 @@ def _read_meta(folder: Path, man: dict, verify: bool) -> pd.DataFrame:
     path = folder / spec.get("file", "meta.csv")
     if not path.is_file():
         raise DataError(f"{path}: not found (every ecglib beat folder has one)")
-    if verify and spec.get("sha256") and sha256_file(path) != spec["sha256"]:
-        raise DataError(f"{path}: checksum differs from manifest.json (file changed or "
-                        f"truncated); rebuild with 'ecglib data build'")
+    if verify and spec.get("sha256"):
+        verify_checksum(path, spec["sha256"], folder / "manifest.json", REBUILD)
     try:
         meta = pd.read_csv(path, dtype={"record": str, "patient": str, "symbol": str,
                                         "file": str, "class": str, "aami_class": str},
@@ -233,9 +220,8 @@ def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
         path = folder / fname
         if not path.is_file():
             raise DataError(f"{path}: listed in manifest.json but missing")
-        if verify and sha256_file(path) != spec["sha256"]:
-            raise DataError(f"{path}: checksum differs from manifest.json (file changed or "
-                            f"truncated); rebuild with 'ecglib data build'")
+        if verify:
+            verify_checksum(path, spec["sha256"], folder / "manifest.json", REBUILD)
         signals[fname] = read_beat_csv(path, scheme, expect_label=spec["label"])[0] \
             if spec["rows"] else np.zeros((0, N_COLUMNS - 1), np.float32)
     meta = _read_meta(folder, man, verify)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .atomic import atomic_dir, atomic_open, atomic_write_json, is_empty_dir, sha256_file
+from .atomic import atomic_dir, atomic_open, atomic_write_json, check_replaceable, sha256_file
 from .beattable import BeatTable, cache_dir, cache_key, load_table, save_table
 from .errors import DataError
 from .extract import RecordBeats, annotated_beats
@@ -146,11 +146,8 @@ def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary",
     ``force``: it may hold someone's own files.
     """
     target = Path(out_dir)
-    if target.exists() and not target.is_dir():
-        raise DataError(f"{target}: exists and is not a folder")
-    if not force and not is_empty_dir(target) and not is_beat_folder(target):
-        raise DataError(f"{target}: exists, is not empty and is not an ecglib beat folder; "
-                        f"refusing to overwrite it (pass --force to replace it)")
+    check_replaceable(target, force, is_beat_folder(target),
+                      "exists, is not empty and is not an ecglib beat folder")
     with atomic_dir(target) as tmp:
         return _write_files(table, tmp, scheme)
 

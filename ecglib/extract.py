@@ -6,7 +6,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .labels import aami_class
 from .peaks import refine_r_peaks
 from .records import Record
 from .segment import SegmentParams, map_samples, resample, segment
@@ -66,10 +65,8 @@ def _in_gap_windows(record: Record, at: np.ndarray, params: SegmentParams, n: in
 
 def annotated_beats(record: Record, params: SegmentParams = SegmentParams()) -> RecordBeats:
     """Beats at the reference annotations of ``record``; non-beat annotations are skipped."""
-    classes = np.array([aami_class(s) for s in record.ann_symbols], dtype=object)
-    is_beat = np.array([c is not None for c in classes], dtype=bool)
-    skipped = pd.Series(record.ann_symbols[~is_beat], dtype=object).value_counts()
-    X, meta, dropped, gap_dropped = beats_from_peaks(record, record.ann_samples[is_beat],
-                                        record.ann_symbols[is_beat], classes[is_beat], params)
+    samples, symbols, classes = record.reference_beats()
+    skipped = pd.Series(record.ann_symbols[~record.beat_mask()], dtype=object).value_counts()
+    X, meta, dropped, gap_dropped = beats_from_peaks(record, samples, symbols, classes, params)
     return RecordBeats(X, meta, {str(k): int(v) for k, v in skipped.items()}, dropped,
                        float(record.fs), gap_dropped, int(record.gaps.sum()))

@@ -79,14 +79,20 @@ def check_params(notebook: str | Path, params: dict) -> None:
         ref = known[name] if known[name] is not None else PROFILES["default"].get(name)
         if value is None or ref is None:
             continue
-        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
-              if isinstance(ref, float) else isinstance(value, type(ref)))
-        if isinstance(ref, int) and not isinstance(ref, bool) and isinstance(value, bool):
-            ok = False
-        if not ok:
+        if not _same_kind(value, ref):
             raise EcglibError(f"{notebook}: parameter {name}={value!r} should be of type "
                               f"{type(ref).__name__} (like {ref!r}); this chapter's "
                               f"parameters are: {listing}")
+
+
+def _same_kind(value, ref) -> bool:
+    """Whether ``value`` may stand where ``ref`` stands: same type, an int for a float, and
+    never a bool for a number."""
+    if isinstance(value, bool) or isinstance(ref, bool):
+        return isinstance(value, bool) and isinstance(ref, bool)
+    if isinstance(ref, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(ref))
 
 
 def run_notebook(notebook: str | Path, out_dir: str | Path, params: dict,

@@ -47,13 +47,18 @@ def refine_r_peaks(signal: np.ndarray, samples: np.ndarray, fs: float) -> np.nda
     return out
 
 
-def detect_r_peaks(signal: np.ndarray, fs: float) -> np.ndarray:
-    """Sample indices (at ``fs``) of the R peaks detected in one ECG lead, sorted, unique."""
+def detect_r_peaks(signal: np.ndarray, fs: float, rate: float | None = TARGET_FS
+                   ) -> np.ndarray:
+    """Sample indices (at ``fs``) of the R peaks detected in one ECG lead, sorted, unique.
+
+    GQRS runs on the lead resampled to ``rate`` Hz when that is below ``fs`` (``None``: at
+    ``fs`` itself, the slower way measured in ``benchmarks/bench_predict.py``).
+    """
     x = np.asarray(signal, dtype=np.float64)
     if x.ndim != 1 or x.size < int(2 * fs):
         raise ValueError(f"need a 1-D signal of at least 2 s for R-peak detection, got {x.shape}")
-    low = resample(x, fs, TARGET_FS) if fs > TARGET_FS else x
-    low_fs = TARGET_FS if fs > TARGET_FS else fs
+    low_fs = fs if rate is None or rate >= fs else rate
+    low = x if low_fs == fs else resample(x, fs, low_fs)
     with contextlib.redirect_stdout(io.StringIO()):
         found = np.asarray(processing.gqrs_detect(sig=low, fs=low_fs), dtype=np.int64)
     if found.size == 0:

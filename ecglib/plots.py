@@ -132,11 +132,8 @@ def plot_segmentation(record: Record, start_s: float = 0.0, seconds: float = 20.
                       params: SegmentParams = SegmentParams()) -> plt.Figure:
     """Kachuee segmentation drawn on a record: 125 Hz signal, 10 s windows normalised to
     [0, 1], R peaks, and each beat's 1.2 x median RR cut."""
-    from .labels import aami_class
-
     x = resample(record.signal, record.fs, params.fs)
-    is_beat = np.array([aami_class(s) is not None for s in record.ann_symbols], dtype=bool)
-    at = record.ann_samples[is_beat]
+    at = record.reference_beats()[0]
     if params.align == "local_max":      # the same fiducial point the beats are cut at
         at = np.sort(refine_r_peaks(record.signal, at, record.fs))
     peaks = map_samples(at, record.fs, params.fs, x.size)
@@ -274,16 +271,13 @@ def plot_tradeoff(frame: pd.DataFrame, x: str, y: str, label: str = "model") -> 
 
 def plot_record(record: Record, start_s: float = 0.0, seconds: float = 10.0) -> plt.Figure:
     """A stretch of a raw record with its reference beat symbols above the R peaks."""
-    from .labels import aami_class
-
     a, b = int(start_s * record.fs), int((start_s + seconds) * record.fs)
     t = np.arange(record.signal.size) / record.fs
     fig, ax = plt.subplots(figsize=(12, 3.5))
     ax.plot(t[a:b], record.signal[a:b], lw=0.8, color="0.2")
     top = record.signal[a:b].max()
-    for s, sym in zip(record.ann_samples, record.ann_symbols):
-        cls = aami_class(sym)
-        if a <= s < b and cls is not None:
+    for s, sym, cls in zip(*record.reference_beats()):
+        if a <= s < b:
             ax.text(s / record.fs, top + 0.1, sym, ha="center", color=PALETTE.get(cls, "k"),
                     fontweight="bold")
     ax.set(title=f"Record {record.name}, lead {record.lead}, {record.fs:g} Hz "

@@ -9,7 +9,6 @@ and per AAMI class how many beats were detected and how they were classified.
 from __future__ import annotations
 
 import glob
-import json
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_open
+from .atomic import atomic_open, read_json
+from .beattable import BeatTable
 from .beatfiles import infer_file_kind, read_beat_csv
 from .errors import DataError
 from .extract import beats_from_peaks
-from .labels import AAMI_CLASSES, aami_class, get_scheme
+from .labels import AAMI_CLASSES, get_scheme
 from .metrics import point_metrics, predicted_labels
 from .models import MODELS, get_model_spec
 from .peaks import detect_r_peaks
@@ -155,14 +155,14 @@ class Predictor:
 
     def _agree(self, rec, out: RecordPrediction, p: np.ndarray) -> None:
         """Fill ``out``'s agreement report against the record's reference annotations."""
-        aami = np.array([aami_class(s) for s in rec.ann_symbols], dtype=object)
-        is_beat = aami != None  # noqa: E711  (elementwise comparison on an object array)
-        ref_samples, ref_aami = rec.ann_samples[is_beat], aami[is_beat].astype(str)
+        ref_samples, _, ref_aami = rec.reference_beats()
+        ref_aami = ref_aami.astype(str)
         match = match_beats(out.preds["sample"].to_numpy(), ref_samples,
                             int(MATCH_WINDOW_S * rec.fs))
         matched = match >= 0
         ref_class = np.where(matched, ref_aami[np.maximum(match, 0)], "").astype(object)
         out.preds["reference"] = ref_class
+        out.preds["reference_sample"] = np.where(matched, ref_samples[np.maximum(match, 0)], -1)
         rows = {"reference beats": float(ref_samples.size),
                 "detected beats": float(len(out.preds)),
                 "detection sensitivity": float(matched.sum() / max(ref_samples.size, 1)),
@@ -212,7 +212,6 @@ class Predictor:
         per_class = _class_rates(classes)
         return preds, per_record, per_class, warns
 
-
     def matched_metrics(self, preds: pd.DataFrame, n_boot: int = 300,
                         seed: int = 0) -> pd.DataFrame:
         """Metrics with 95% CIs (whole records resampled) on all detected beats matched to a
@@ -227,13 +226,31 @@ class Predictor:
         return metrics_table(y, p, self.threshold, self.classes,
                              groups=matched["record"].to_numpy(), n_boot=n_boot, seed=seed)
 
+    def built_metrics(self, table: BeatTable, records: list[str], n_boot: int = 300,
+                      seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+        """The evaluation side of the same comparison: metrics with 95% CIs (records
+        resampled) on the beats of ``records`` built from the reference annotations, and
+        their probabilities indexed by (record, reference sample)."""
+        from .metrics import metrics_table
+
+        rows = np.flatnonzero(table.meta["record"].isin(records).to_numpy())
+        if rows.size == 0:
+            raise DataError(f"records {records} are not in this beat table")
+        p = self.proba(table.X[rows], "built beats")
+        meta = table.meta.iloc[rows]
+        frame = metrics_table(table.labels(self.scheme.name)[rows], p, self.threshold,
+                              self.classes, groups=meta["record"].to_numpy(), n_boot=n_boot,
+                              seed=seed)
+        index = pd.MultiIndex.from_arrays([meta["record"], meta["sample"]])
+        return frame, pd.Series(list(p) if p.ndim == 2 else p, index=index)
+
 
 def _run_test_metrics(path: Path) -> dict[str, tuple[float, float, float]]:
     """metric -> (value, ci_low, ci_high) from a run's ``metrics.json`` (empty if absent)."""
     if not path.is_file():
         return {}
     try:
-        rows = json.loads(path.read_text())["test"]
+        rows = read_json(path)["test"]
         return {r["metric"]: (float(r["value"]), float(r["ci_low"]), float(r["ci_high"]))
                 for r in rows}
     except (ValueError, KeyError, TypeError):

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError
+from .labels import aami_class
 
 #: de Chazal et al. (2004) inter-patient split of MIT-BIH (paced records excluded).
 DS1 = ("101 106 108 109 112 114 115 116 118 119 122 124 201 203 205 207 208 209 215 220 223 "
@@ -37,6 +38,17 @@ class Record:
     comments: tuple[str, ...] = ()
     #: True where the stored signal was missing (NaN, a WFDB gap); those samples read as 0
     gaps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def beat_mask(self) -> np.ndarray:
+        """True for annotations that are classified beats (rhythm, noise... are False)."""
+        return np.array([aami_class(s) is not None for s in self.ann_symbols], dtype=bool)
+
+    def reference_beats(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(samples, symbols, AAMI classes) of the annotated beats, in annotation order."""
+        mask = self.beat_mask()
+        symbols = self.ann_symbols[mask]
+        return (self.ann_samples[mask], symbols,
+                np.array([aami_class(s) for s in symbols], dtype=object))
 
 
 def choose_lead(sig_names: list[str], preferred: tuple[str, ...] = PREFERRED_LEADS) -> int:

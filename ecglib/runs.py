@@ -6,8 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_open, sha256_file
-from .beatfiles import read_json
+from .atomic import atomic_open, read_json, verify_checksum
 from .beattable import BeatTable
 from .errors import DataError
 from .models import get_model_spec
@@ -75,9 +74,7 @@ def verify_run(run_dir: str | Path) -> None:
         path = run / str(name)
         if not path.is_file():
             raise DataError(f"{path}: missing from the run folder (listed in its manifest)")
-        if sha256_file(path) != digest:
-            raise DataError(f"{path}: checksum differs from {run / RUN_MANIFEST} (file changed "
-                            f"or truncated); train the run again")
+        verify_checksum(path, digest, run / RUN_MANIFEST, "train the run again")
 
 
 def read_params(run_dir: str | Path) -> dict:

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_dir, atomic_open, atomic_write_json, is_empty_dir, sha256_file
+from .atomic import (atomic_dir, atomic_open, atomic_write_json, check_replaceable,
+                     sha256_file)
 from .beattable import BeatTable
 from .errors import DataError
 from .labels import get_scheme
@@ -135,10 +136,12 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
     scheme = get_scheme(config.labels)
     y = table.labels(config.labels)
     present = np.unique(y)
-    if present.size < 2:
+    if present.size == 0:
+        raise DataError("the data holds no beats")
+    if present.size == 1:
         raise DataError(f"the data holds a single class ({scheme.classes[int(present[0])]!r}, "
                         f"{len(y):,} beats) under labels={config.labels!r}: a classifier needs "
-                        f"beats of at least two classes" if present.size else "the data holds no beats")
+                        f"beats of at least two classes")
     split = make_split(config.split, table.meta, y, seed=config.seed)
     for part in ("train", "test"):
         if np.unique(y[getattr(split, part)]).size < 2:
@@ -191,11 +194,8 @@ def _save_model(model, path_stem: Path) -> Path:
 
 def check_run_target(out: Path, force: bool) -> None:
     """Refuse to write a run over a folder that holds anything, unless ``force``."""
-    if out.exists() and not out.is_dir():
-        raise DataError(f"{out}: exists and is not a folder")
-    if not force and not is_empty_dir(out):
-        raise DataError(f"{out}: already exists and is not empty; refusing to overwrite it "
-                        f"(pass --force to replace it, or choose another --out)")
+    check_replaceable(out, force, False, "already exists and is not empty (choose another "
+                                         "--out)")
 
 
 def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path) -> Path:

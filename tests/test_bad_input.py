@@ -168,7 +168,6 @@ def test_signal_gaps_are_counted_dropped_and_warned(tmp_path):
     """NaN samples (WFDB gaps) no longer become silent zeros inside beats: every beat of a
     10 s window with a gap is dropped and counted; predict warns."""
     from ecglib.extract import annotated_beats
-    from ecglib.predict import Predictor
 
     rec = synthetic_record("g", seed=2, duration_s=60, abnormal_rate=0.2)
     sig = rec.signal.copy()
