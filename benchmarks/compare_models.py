@@ -13,7 +13,7 @@ import pandas as pd
 
 from ecglib.book import Chapter
 from ecglib.data import load
-from ecglib.profiles import resolve_params
+from ecglib.book.profiles import resolve_params
 
 
 def main() -> None:

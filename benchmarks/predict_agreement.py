@@ -28,10 +28,11 @@ import pandas as pd
 from ecglib.build import build_table
 from ecglib.metrics import predicted_labels
 from ecglib.predict import Predictor
-from ecglib.records import DS2
+from ecglib.datasets.mitdb import DS2
 from ecglib.segment import SegmentParams
 from ecglib.sources import resolve_database
-from ecglib.train import TrainConfig, train
+from ecglib.config import TrainConfig
+from ecglib.train import train
 
 KEYS = ["balanced_accuracy", "accuracy", "recall[abnormal]", "specificity[abnormal]", "auroc"]
 

@@ -13,6 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
+from filelock import FileLock, Timeout
+
+from .errors import DataError, EcglibError
+
 
 def _chmod_as_created(path: str | Path, mode: int) -> None:
     """Give a temp file or folder the permissions a plain create would (``mode`` & ~umask)."""
@@ -95,9 +99,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     ``target`` when the block succeeds and is removed when it fails. A lock stops two writers
     of the same target; after a crash at any moment ``target`` is the old complete folder or
     the new complete one (the swap is a single rename on Linux)."""
-    from filelock import FileLock, Timeout
 
-    from .errors import EcglibError
 
     target = Path(target)
     check_replaceable(target, force=True, ours=True, what="")
@@ -125,7 +127,6 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
 
 def read_json(path: Path):
     """A JSON file, or a DataError naming it (missing, not UTF-8, invalid)."""
-    from .errors import DataError
 
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -137,7 +138,6 @@ def read_json(path: Path):
 
 def verify_checksum(path: Path, digest: str | None, manifest: Path, remedy: str) -> None:
     """Raise a DataError naming ``path`` when its SHA-256 is not the one ``manifest`` lists."""
-    from .errors import DataError
 
     if sha256_file(path) != digest:
         raise DataError(f"{path}: checksum differs from {manifest} (file changed or "
@@ -147,7 +147,6 @@ def verify_checksum(path: Path, digest: str | None, manifest: Path, remedy: str)
 def check_replaceable(target: Path, force: bool, ours: bool, what: str) -> None:
     """Refuse, before any work, to replace ``target`` when it is a file, or a non-empty
     folder that is not ``ours`` to replace, unless ``force``; ``what`` says why."""
-    from .errors import DataError
 
     if target.exists() and not target.is_dir():
         raise DataError(f"{target}: exists and is not a folder")

@@ -12,6 +12,8 @@ when the estimate finally catches up. :func:`bn_drift` measures this layer by la
 The fix (Wu & Johnson 2021, "Rethinking 'Batch' in BatchNorm", *PreciseBN*): before each
 evaluation, recompute every BN layer's population statistics with the *current* weights as
 an exact average over fixed training batches. It changes no weight and no parameter count.
+
+Keras is imported inside the functions, as in :mod:`ecglib.models.keras_nets` (8 s).
 """
 from __future__ import annotations
 

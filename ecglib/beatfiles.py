@@ -18,11 +18,13 @@ import pandas as pd
 from .atomic import read_json, verify_checksum
 from .beattable import BeatTable
 from .errors import DataError
-from .labels import SCHEMES, get_scheme
+from .labels import AAMI_CLASSES, SCHEMES, LabelScheme, get_scheme
 
 N_COLUMNS = 188
 RANGE_TOLERANCE = 1e-6
 REBUILD = "rebuild with 'ecglib data build'"
+#: the classes Kaggle's label codes stand for (PTB: healthy control N, infarction MI)
+KAGGLE_CLASSES = {"binary": ("N", "MI"), "aami5": tuple(AAMI_CLASSES)}
 KAGGLE_FILES = {
     "ptbdb_normal.csv": ("binary", 0), "ptbdb_abnormal.csv": ("binary", 1),
     "mitbih_train.csv": ("aami5", None), "mitbih_test.csv": ("aami5", None),
@@ -69,7 +71,8 @@ def verify_against_manifest(path: Path) -> None:
         verify_checksum(path, spec.get("sha256"), path.parent / "manifest.json", REBUILD)
 
 
-def read_beat_csv(path: str | Path, scheme: str = "binary", expect_label: int | None = None,
+def read_beat_csv(path: str | Path, scheme: str | LabelScheme = "binary",
+                  expect_label: int | None = None,
                   n_columns: int = N_COLUMNS) -> tuple[np.ndarray, np.ndarray]:
     """Read and validate one beat file; returns ``(X float32 (n, 187), y int64 (n,))``."""
     path = Path(path)
@@ -103,7 +106,7 @@ def read_beat_csv(path: str | Path, scheme: str = "binary", expect_label: int | 
     if not valid.all():
         row = int(np.flatnonzero(~valid)[0])
         raise DataError(f"{path}: row {row + 1}: label {labels[row]:g} is not one of the "
-                        f"{scheme} classes 0..{sch.n_classes - 1} {list(sch.classes)}")
+                        f"{sch.name} classes 0..{sch.n_classes - 1} {list(sch.classes)}")
     y = labels.astype(np.int64)
     if expect_label is not None and (y != expect_label).any():
         row = int(np.flatnonzero(y != expect_label)[0])
@@ -148,7 +151,7 @@ def _read_meta(folder: Path, man: dict, verify: bool) -> pd.DataFrame:
 
 
 def _align(folder: Path, man: dict, meta: pd.DataFrame, signals: dict[str, np.ndarray],
-           scheme: str) -> np.ndarray:
+           scheme: LabelScheme) -> np.ndarray:
     """Signal row of every meta row, through meta's ``file`` and ``row`` columns.
 
     Checks that each meta row points to an existing row of a listed file, that every file
@@ -181,15 +184,8 @@ def _align(folder: Path, man: dict, meta: pd.DataFrame, signals: dict[str, np.nd
         raise DataError(f"{path}: {where}; meta.csv and the class files do not match")
     want = meta["file"].map({f: s["class"] for f, s in files.items()})
     wrong = meta["class"].to_numpy() != want.to_numpy()
-    sch = get_scheme(scheme)
     label = meta["file"].map({f: s["label"] for f, s in files.items()}).to_numpy()
-    if scheme != "binary":   # binary: N is normal, any other class abnormal
-        unknown = ~meta["aami_class"].isin(list(sch.classes))
-        if unknown.any():
-            i = int(np.flatnonzero(unknown)[0])
-            raise DataError(f"{path}: row {i + 2}: class {meta['aami_class'].iloc[i]!r} is not "
-                            f"one of the {scheme} classes {list(sch.classes)}")
-    codes = meta["aami_class"].map(lambda c: sch.code(c)).to_numpy()
+    codes = scheme.encode(meta.rename(columns={"aami_class": "aami"}))
     wrong |= codes != label
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
@@ -207,9 +203,14 @@ def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
     """
     folder = Path(folder)
     man = read_manifest(folder)
-    scheme = man.get("labels", "binary")
+    scheme = manifest_scheme(man, folder / "manifest.json")
     if not isinstance(man.get("files"), dict) or not man["files"]:
         raise DataError(f"{folder / 'manifest.json'}: no 'files' listed")
+    for fname, spec in man["files"].items():
+        if not (isinstance(spec, dict) and isinstance(spec.get("label"), int)
+                and isinstance(spec.get("rows"), int) and isinstance(spec.get("class"), str)):
+            raise DataError(f"{folder / 'manifest.json'}: entry of {fname!r} lacks its class, "
+                            f"label or rows; {REBUILD}")
     stale = sorted(p.name for p in folder.glob("*.csv")
                    if p.name not in man["files"] and p.name != (man.get("meta") or {}).get("file"))
     if stale:
@@ -239,11 +240,18 @@ def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
                      info)
 
 
+def manifest_scheme(man: dict, where: Path) -> LabelScheme:
+    """The label scheme a beat folder was written with (saved whole since ecglib 0.3)."""
+    if isinstance(man.get("label_scheme"), dict):
+        return LabelScheme.from_dict(man["label_scheme"], str(where))
+    return get_scheme(man.get("labels", "binary"))
+
+
 def _table_from_arrays(X: np.ndarray, y: np.ndarray, scheme: str, source: str,
                        names: list[str]) -> BeatTable:
     """A beat table for files without provenance (Kaggle's): records are unknown."""
     sch = get_scheme(scheme)
-    cls = np.array(["N", "S", "V", "F", "Q"] if scheme == "aami5" else ["N", "MI"])[y]
+    cls = np.array(KAGGLE_CLASSES[scheme])[y]
     meta = pd.DataFrame({"record": "unknown", "patient": "unknown", "sample": -1,
                          "symbol": "", "aami": cls})
     return BeatTable(X, meta, source, False, {"files": names, "labels": sch.name})
@@ -278,7 +286,7 @@ def load_beats(path: str | Path) -> BeatTable:
     raise DataError(f"{p}: not an ecglib beat folder (no manifest.json) nor Kaggle files")
 
 
-def infer_file_kind(path: Path) -> tuple[str, int | None]:
+def infer_file_kind(path: Path) -> tuple[str | LabelScheme, int | None]:
     """(scheme, expected label) of a beat file, from its name (or a sibling manifest)."""
     if path.name in KAGGLE_FILES:
         return KAGGLE_FILES[path.name]
@@ -286,7 +294,7 @@ def infer_file_kind(path: Path) -> tuple[str, int | None]:
     if manifest.exists():
         man = read_manifest(path.parent)
         if path.name in man.get("files", {}):
-            return man.get("labels", "binary"), man["files"][path.name]["label"]
+            return manifest_scheme(man, manifest), man["files"][path.name]["label"]
     for sch in SCHEMES.values():
         if path.name in sch.file_names:
             return sch.name, sch.file_names.index(path.name)

@@ -1,9 +1,7 @@
 """The in-memory beat table every chapter works on, and its on-disk cache."""
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_open, atomic_write_text, sha256_file
-from .labels import get_scheme
+from .labels import LabelScheme, get_scheme
+from .paths import cache_dir
 
 
 @dataclass
@@ -32,33 +31,14 @@ class BeatTable:
     def __len__(self) -> int:
         return int(self.X.shape[0])
 
-    def labels(self, scheme: str = "binary") -> np.ndarray:
-        """Integer labels of every beat under ``scheme`` ("binary" or "aami5")."""
-        sch = get_scheme(scheme)
-        if scheme != "binary" and self.source == "ptbdb":
-            raise ValueError("the PTB source has only two classes: use labels='binary'")
-        codes = {c: sch.code(c) for c in self.meta["aami"].unique()}
-        return self.meta["aami"].map(codes).to_numpy(dtype=np.int64)
+    def labels(self, scheme: str | LabelScheme = "binary") -> np.ndarray:
+        """Integer labels of every beat under ``scheme`` (a name, JSON file or scheme)."""
+        return get_scheme(scheme).encode(self.meta)
 
     def subset(self, index: np.ndarray) -> "BeatTable":
         """A new table holding the rows ``index`` (meta re-indexed from 0)."""
         return BeatTable(self.X[index], self.meta.iloc[index].reset_index(drop=True),
                          self.source, self.synthetic, dict(self.info))
-
-
-def cache_dir() -> Path:
-    """``$ECGLIB_CACHE_DIR`` or the per-user cache folder of ecglib."""
-    env = os.environ.get("ECGLIB_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("ecglib"))
-
-
-def cache_key(parts: dict) -> str:
-    """Stable key of a parameter dict (parameters and source checksums)."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def save_table(table: BeatTable, key: str, folder: Path | None = None) -> Path:

@@ -1,4 +1,5 @@
-"""Build beat tables from a source (mitdb, ptbdb, synthetic) and write the seed's files."""
+"""Build beat tables from any registered dataset (:mod:`ecglib.datasets`) and write the
+seed's files."""
 from __future__ import annotations
 
 import json
@@ -9,29 +10,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tqdm.auto import tqdm
+
 from . import __version__
 from .atomic import atomic_dir, atomic_open, atomic_write_json, check_replaceable, sha256_file
-from .beattable import BeatTable, cache_dir, cache_key, load_table, save_table
+from .beattable import BeatTable, load_table, save_table
+from .datasets import DATASETS, get_dataset
 from .errors import DataError
-from .extract import RecordBeats, annotated_beats
-from .labels import get_scheme
-from .records import MITDB_PATIENTS, PACED, list_records, read_wfdb_record
+from .extract import RecordBeats
+from .labels import LabelScheme, get_scheme
+from .paths import cache_dir, cache_key
 from .segment import SegmentParams
-from .sources import DATABASES, local_checksums, resolve_database
-from .synthetic import synthetic_records
 
-SOURCES = ("mitdb", "ptbdb", "synthetic")
-#: Kaggle "ECG Heartbeat Categorization" MIT-BIH set (train + test), same method, same records
-KAGGLE_MITBIH_COUNTS = {"N": 90589, "S": 2779, "V": 7236, "F": 803, "Q": 8039}
-SYNTHETIC_VERSION = 1
 FLOAT_FORMAT = "%.6f"
 BEATS_FORMAT = "ecglib-beats-1"
-
-
-def _progress(items, desc: str, progress: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(items, desc=desc, unit="record", disable=not progress)
 
 
 def _assemble(parts: list[tuple[str, RecordBeats, str]], source: str, synthetic: bool,
@@ -56,54 +48,33 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
                 records: list[str] | None = None, params: SegmentParams = SegmentParams(),
                 n_synthetic: int = 12, seed: int = 0, use_cache: bool = True,
                 download: bool = True, progress: bool = True) -> BeatTable:
-    """Beat table of ``source``: cached by parameters and source-file checksums."""
-    if source not in SOURCES:
-        raise DataError(f"unknown source {source!r}; choose one of {list(SOURCES)}")
+    """Beat table of the registered dataset ``source`` (:data:`ecglib.datasets.DATASETS`),
+    cached by parameters and source-file checksums. ``n_synthetic`` and ``seed`` configure
+    generated data."""
+    ds = get_dataset(source).configured(n_records=n_synthetic, seed=seed)
     if records is not None and len(set(records)) != len(records):
         dup = sorted({r for r in records if records.count(r) > 1})
         raise DataError(f"--records names {dup} more than once: every beat would be written "
                         f"twice and leak across a random split")
-    base = {"source": source, "params": asdict(params), "ecglib_data": 3}
-    if source == "synthetic":
-        key_parts = dict(base, n_records=n_synthetic, seed=seed, version=SYNTHETIC_VERSION)
-        db, names, checksums = None, [f"syn{i + 1:02d}" for i in range(n_synthetic)], {}
-    else:
-        db = resolve_database(source, data_dir, records=records, download=download,
-                              progress=progress)
-        names = records or list_records(db)
-        exts = DATABASES[source]["extensions"]
-        checksums = local_checksums(db, [f"{r}{e}" for r in names for e in exts])
-        key_parts = dict(base, checksums=checksums)
-    key = cache_key(key_parts)
+    db = ds.locate(data_dir, records=records, download=download, progress=progress)
+    names = records or ds.record_names(db)
+    identity = ds.identity(db, names)
+    key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 3, **identity})
     if use_cache and (cached := load_table(key)) is not None:
         return cached
-    info = {"source": source, "synthetic": source == "synthetic", "params": asdict(params),
-            "source_checksums": checksums}
-    if source == "synthetic":
-        info.update(n_records=n_synthetic, seed=seed,
-                    generator="ecglib.synthetic (Gaussian-wave model after McSharry et al. 2003)")
-        parts = [(r.name, annotated_beats(r, params), r.lead)
-                 for r in _progress(synthetic_records(n_synthetic, seed), "synthetic", progress)]
-    elif source == "mitdb":
-        parts = []
-        for name in _progress(names, "mitdb", progress):
-            rec = read_wfdb_record(db / name, patient=MITDB_PATIENTS.get(name, name))
-            parts.append((name, annotated_beats(rec, params), rec.lead))
-        info["paced_records"] = [r for r in names if r in PACED]
-    else:
-        from .ptb import diagnosis, ptb_class, ptb_record_beats, read_ptb_record
-
-        parts, excluded = [], {}
-        for name in _progress(names, "ptbdb", progress):
-            rec = read_ptb_record(db, name)
-            cls = ptb_class(rec.comments)
-            if cls is None:
-                diag = diagnosis(rec.comments) or "no diagnosis"
-                excluded[diag] = excluded.get(diag, 0) + 1
-                continue
-            parts.append((name, ptb_record_beats(rec, cls, params), rec.lead))
-        info["excluded_records_by_diagnosis"] = dict(sorted(excluded.items()))
-    table = _assemble(parts, source, source == "synthetic", info)
+    info = {"source": source, "synthetic": ds.synthetic, "params": asdict(params),
+            "source_checksums": identity.get("checksums", {}), **ds.build_info(names)}
+    parts, excluded = [], {}
+    for name in tqdm(names, desc=source, unit="record", disable=not progress):
+        rec = ds.read(db, name)
+        reason = ds.exclusion(rec)
+        if reason is not None:
+            excluded[reason] = excluded.get(reason, 0) + 1
+            continue
+        parts.append((name, ds.beats(rec, params), rec.lead))
+    if excluded:
+        info[ds.excluded_key] = dict(sorted(excluded.items()))
+    table = _assemble(parts, source, ds.synthetic, info)
     if len(table) == 0:
         raise DataError(f"{source}: no beats found in records {names[:5]}"
                         f"{' ...' if len(names) > 5 else ''}: nothing to build")
@@ -117,12 +88,16 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
 
 
 def reference_comparison(table: BeatTable) -> pd.DataFrame:
-    """Our AAMI counts beside Kaggle's MIT-BIH set (same method, same 48 records)."""
+    """Our class counts beside the published counts of the same method on the same dataset
+    (MIT-BIH: Kaggle's set, all 48 records); a DataError when the dataset has none."""
+    reference = get_dataset(table.source).reference_counts
+    if not reference:
+        raise DataError(f"no published class counts to compare with for {table.source!r}")
     ours = table.meta["aami"].value_counts()
     rows = [{"class": c, "ecglib": int(ours.get(c, 0)), "kaggle": k} for c, k in
-            KAGGLE_MITBIH_COUNTS.items()]
+            reference.items()]
     rows.append({"class": "total", "ecglib": int(len(table)),
-                 "kaggle": sum(KAGGLE_MITBIH_COUNTS.values())})
+                 "kaggle": sum(reference.values())})
     df = pd.DataFrame(rows)
     df["difference_%"] = (100 * (df["ecglib"] - df["kaggle"]) / df["kaggle"]).round(2)
     return df
@@ -136,7 +111,7 @@ def is_beat_folder(path: Path) -> bool:
         return False
 
 
-def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary",
+def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str | LabelScheme = "binary",
                   force: bool = False) -> dict:
     """Write one CSV per class (187 samples + label, no header), ``meta.csv`` and
     ``manifest.json`` as the folder ``out_dir``, all at once: the folder is written beside
@@ -152,10 +127,10 @@ def write_dataset(table: BeatTable, out_dir: str | Path, scheme: str = "binary",
         return _write_files(table, tmp, scheme)
 
 
-def _write_files(table: BeatTable, out: Path, scheme: str) -> dict:
+def _write_files(table: BeatTable, out: Path, scheme: str | LabelScheme) -> dict:
     """The files of a beat folder, written into ``out``."""
     sch = get_scheme(scheme)
-    y = table.labels(scheme)
+    y = table.labels(sch)
     fmt = [FLOAT_FORMAT] * table.X.shape[1] + ["%d"]
     files, metas = {}, []
     for code, fname in enumerate(sch.file_names):
@@ -174,7 +149,8 @@ def _write_files(table: BeatTable, out: Path, scheme: str) -> dict:
     with atomic_open(out / "meta.csv", "w", newline="\n") as fh:
         meta.to_csv(fh, index=False, lineterminator="\n")
     manifest = {
-        "ecglib_version": __version__, "format": BEATS_FORMAT, "labels": scheme,
+        "ecglib_version": __version__, "format": BEATS_FORMAT, "labels": sch.name,
+        "label_scheme": sch.to_dict(),
         "classes": list(sch.classes), "files": files,
         "meta": {"file": "meta.csv", "sha256": sha256_file(out / "meta.csv")},
         "counts": {sch.classes[c]: int((y == c).sum()) for c in range(sch.n_classes)},
@@ -182,7 +158,7 @@ def _write_files(table: BeatTable, out: Path, scheme: str) -> dict:
     }
     if table.synthetic:
         manifest["WARNING"] = "SYNTHETIC DATA: generated by ecglib.synthetic, not real ECG"
-    if table.source == "mitdb":
+    if table.source in DATASETS and get_dataset(table.source).reference_counts:
         manifest["kaggle_reference"] = reference_comparison(table).to_dict(orient="records")
     atomic_write_json(out / "manifest.json", manifest, sort_keys=True)
     return manifest

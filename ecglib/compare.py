@@ -2,26 +2,24 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from .beattable import BeatTable
-from .book import cached_run
+from .config import TrainConfig
 from .metrics import point_metrics
-from .models import get_model_spec
-from .train import TrainConfig
+from .models import Classifier
+from .runcache import cached_run
 
 
-def inference_speed(model, X: np.ndarray, kind: str, repeats: int = 2) -> float:
-    """Beats per second classified (best of ``repeats`` passes over ``X``)."""
+def inference_speed(model: Classifier, X: np.ndarray, repeats: int = 2) -> float:
+    """Beats per second classified (best of ``repeats`` passes over beats ``X``)."""
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        if kind == "sklearn":
-            model.predict_proba(X)
-        else:
-            model.predict(X, batch_size=512, verbose=0)
+        model.predict_proba(X)
         best = min(best, time.perf_counter() - start)
     return len(X) / best
 
@@ -30,25 +28,24 @@ def compare_models(table: BeatTable, base: TrainConfig, models: list[str],
                    splits: tuple[str, ...] = ("random", "interpatient"),
                    speed_beats: int = 4000) -> pd.DataFrame:
     """Train (or load cached) every model on every split; one row per (model, split)."""
-    from dataclasses import replace
+    return pd.DataFrame([comparison_row(table, replace(base, model=name, split=split),
+                                        speed_beats)
+                         for split in splits for name in models])
 
-    rows = []
-    for split in splits:
-        for name in models:
-            run = cached_run(table, replace(base, model=name, split=split))
-            spec = get_model_spec(name)
-            X = spec.prepare(table.X[run.split.test[:speed_beats]])
-            m = point_metrics(run.y_test, run.test_proba, run.threshold)
-            rows.append({
-                "model": name, "split": split,
-                "parameters": int(run.model.count_params()) if spec.kind == "keras" else None,
-                "epochs_run": int(len(run.history)) if spec.kind == "keras" else None,
-                "train_s": round(run.fit_seconds, 1),
-                "inference_beats_per_s": round(inference_speed(run.model, X, spec.kind)),
-                "accuracy@0.5": point_metrics(run.y_test, run.test_proba, 0.5)["accuracy"],
-                "threshold": run.threshold,
-                "accuracy": m["accuracy"], "balanced_accuracy": m["balanced_accuracy"],
-                "sensitivity": m["recall[abnormal]"], "specificity": m["specificity[abnormal]"],
-                "ppv": m["precision[abnormal]"], "macro_f1": m["macro_f1"],
-                "auroc": m["auroc"], "auprc": m["auprc"]})
-    return pd.DataFrame(rows)
+
+def comparison_row(table: BeatTable, config: TrainConfig, speed_beats: int = 4000) -> dict:
+    """One model on one split (trained, or loaded from the run cache) as a table row."""
+    run = cached_run(table, config)
+    m = point_metrics(run.y_test, run.test_proba, run.threshold)
+    return {
+        "model": config.model, "split": config.split, "parameters": run.model.n_params,
+        "epochs_run": int(len(run.history)) if run.model.trained_by_epoch else None,
+        "train_s": round(run.fit_seconds, 1),
+        "inference_beats_per_s": round(inference_speed(
+            run.model, table.X[run.split.test[:speed_beats]])),
+        "accuracy@0.5": point_metrics(run.y_test, run.test_proba, 0.5)["accuracy"],
+        "threshold": run.threshold,
+        "accuracy": m["accuracy"], "balanced_accuracy": m["balanced_accuracy"],
+        "sensitivity": m["recall[abnormal]"], "specificity": m["specificity[abnormal]"],
+        "ppv": m["precision[abnormal]"], "macro_f1": m["macro_f1"],
+        "auroc": m["auroc"], "auprc": m["auprc"]}

@@ -61,8 +61,9 @@ def point_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
 def metrics_table(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
                   classes: tuple[str, ...] = ("normal", "abnormal"),
                   groups: np.ndarray | None = None, n_boot: int = 300,
-                  seed: int = 0) -> pd.DataFrame:
-    """Every point metric with a 95% bootstrap CI (beats, or whole ``groups``, resampled)."""
+                  seed: int = 0, unit: str = "records") -> pd.DataFrame:
+    """Every point metric with a 95% bootstrap CI (beats, or whole ``groups``, resampled;
+    ``unit`` names the groups in the table's ``resampled`` attribute)."""
     y, p = np.asarray(y), np.asarray(p)
     point = point_metrics(y, p, threshold, classes)
     rng = np.random.default_rng(seed)
@@ -87,7 +88,7 @@ def metrics_table(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
         rows.append({"metric": name, "value": value, "ci_low": float(lo), "ci_high": float(hi)})
     table = pd.DataFrame(rows)
     table.attrs["n_boot"] = len(boots)
-    table.attrs["resampled"] = "records" if groups is not None else "beats"
+    table.attrs["resampled"] = unit if groups is not None else "beats"
     return table
 
 

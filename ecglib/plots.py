@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from IPython import get_ipython
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from .peaks import refine_r_peaks
@@ -22,14 +23,9 @@ PALETTE = {"normal": "#1f77b4", "abnormal": "#d62728", "N": "#1f77b4", "S": "#ff
 def setup_style() -> None:
     """One call per notebook: inline figures in a kernel (even when $MPLBACKEND says Agg),
     seaborn theme, readable sizes."""
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is not None and getattr(shell, "kernel", None) is not None:
-            shell.run_line_magic("matplotlib", "inline")
-    except ImportError:  # pragma: no cover - IPython is always there with Jupyter
-        pass
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        shell.run_line_magic("matplotlib", "inline")
     sns.set_theme(context="notebook", style="whitegrid")
     plt.rcParams.update({"figure.figsize": (8, 4), "figure.dpi": 100, "savefig.dpi": 150,
                          "axes.titleweight": "bold"})

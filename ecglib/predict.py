@@ -17,17 +17,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tqdm.auto import tqdm
+from wfdb.processing import compare_annotations
+
 from .atomic import atomic_open, read_json
-from .beattable import BeatTable
 from .beatfiles import infer_file_kind, read_beat_csv
+from .beattable import BeatTable
 from .errors import DataError
 from .extract import beats_from_peaks
 from .labels import AAMI_CLASSES, get_scheme
-from .metrics import point_metrics, predicted_labels
-from .models import MODELS, get_model_spec
+from .metrics import metrics_table, point_metrics, predicted_labels
 from .peaks import detect_r_peaks
 from .records import PREFERRED_LEADS, read_wfdb_record
-from .runs import check_input, load_model, params_for_model
+from .runs import read_params, run_model, run_scheme
 
 MATCH_WINDOW_S = 0.15   # a detected beat matches a reference beat within 150 ms (EC57 practice)
 #: warn when matched-beat balanced accuracy falls this far below the run's own test CI
@@ -37,21 +39,15 @@ MIN_BPM, MAX_BPM = 25, 250
 
 
 def match_beats(detected: np.ndarray, reference: np.ndarray, window: int) -> np.ndarray:
-    """For each detected sample, the index of the nearest reference beat within ``window``
-    samples, or -1. Each reference beat is matched at most once (nearest detection wins)."""
-    out = np.full(detected.size, -1, dtype=np.int64)
-    if reference.size == 0 or detected.size == 0:
+    """For each detected sample, the index of the reference beat it matches within
+    ``window`` samples, or -1: the matching of :func:`wfdb.processing.compare_annotations`
+    (PhysioNet's beat-by-beat comparison; each reference beat matched at most once)."""
+    out = np.full(len(detected), -1, dtype=np.int64)
+    if len(reference) == 0 or len(detected) == 0:
         return out
-    pos = np.clip(np.searchsorted(reference, detected), 1, reference.size - 1)
-    left, right = reference[pos - 1], reference[pos]
-    nearest = np.where(np.abs(detected - left) <= np.abs(detected - right), pos - 1, pos)
-    dist = np.abs(detected - reference[nearest])
-    order = np.argsort(dist, kind="stable")
-    taken = np.zeros(reference.size, dtype=bool)
-    for i in order:
-        if dist[i] <= window and not taken[nearest[i]]:
-            out[i] = nearest[i]
-            taken[nearest[i]] = True
+    comparison = compare_annotations(np.asarray(reference), np.asarray(detected), window + 1)
+    matched = comparison.matching_sample_nums        # per reference beat: detection or -1
+    out[matched[matched >= 0]] = np.flatnonzero(matched >= 0)
     return out
 
 
@@ -72,27 +68,19 @@ class Predictor:
 
     def __init__(self, model_path: str | Path) -> None:
         self.path = Path(model_path)
-        self.model = load_model(self.path)
-        params = params_for_model(self.path)
-        self.expected: dict[str, tuple[float, float, float]] = {}
-        if params is not None:
-            self.prepare = get_model_spec(params["config"]["model"]).prepare
-            self.threshold = float(params["threshold"])
-            self.scheme = get_scheme(params["config"]["labels"])
-            self.expected = _run_test_metrics(self.path.parent / "metrics.json")
-        else:
-            self._guess_from_model()
-
-    def _guess_from_model(self) -> None:
-        """A bare model file: input preparation and scheme from its input/output shapes."""
-        shape = tuple(getattr(self.model, "input_shape", (None, 187))[1:])
-        by_shape = {(10, 18, 1): "seed", (10, 19, 1): "seed190", (187, 1): "cnn", (187,): "gbm"}
-        if shape not in by_shape:
-            raise DataError(f"{self.path}: input shape {shape} is not one ecglib knows")
-        out = getattr(self.model, "output_shape", (None, 1))[-1]
-        self.prepare = MODELS[by_shape[shape]].prepare
-        self.threshold = 0.5
-        self.scheme = get_scheme("binary" if out in (1, 2) else "aami5")
+        run = self.path if self.path.is_dir() else self.path.parent
+        if not (run / "params.json").is_file():
+            raise DataError(f"{self.path}: not in a run folder (no params.json beside it): "
+                            f"ecglib needs the run's parameters to know the model's input, "
+                            f"label scheme and threshold; pass RUN/model.keras from "
+                            f"'ecglib train'")
+        params = read_params(run)
+        if self.path.is_file() and self.path.name != params["model_file"]:
+            raise DataError(f"{self.path}: the run folder's model is {params['model_file']}")
+        self.model = run_model(run, params)
+        self.threshold = float(params["threshold"])
+        self.scheme = run_scheme(run, params)
+        self.expected = _run_test_metrics(run / "metrics.json")
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -100,17 +88,10 @@ class Predictor:
 
     def proba(self, X: np.ndarray, source: str) -> np.ndarray:
         """Probabilities for beats ``X`` (n, 187); ``source`` names them in errors."""
-        from .train import predict_proba
-
-        inputs = self.prepare(X)
-        check_input(self.model, inputs, source)
-        p = predict_proba(self.model, inputs)
-        n = self.scheme.n_classes
-        if (p.ndim == 1) != (n == 2) or (p.ndim == 2 and p.shape[1] != n):
-            width = 1 if p.ndim == 1 else p.shape[1]
-            raise DataError(f"{self.path}: the model gives {width} output(s) per beat but its "
-                            f"label scheme {self.scheme.name!r} has {n} classes")
-        return p
+        try:
+            return self.model.predict_proba(X)
+        except DataError as exc:
+            raise DataError(f"{source}: {exc}") from None
 
     def record(self, record_path: str | Path) -> RecordPrediction:
         """Detect, cut and classify every beat of one WFDB record."""
@@ -155,7 +136,7 @@ class Predictor:
 
     def _agree(self, rec, out: RecordPrediction, p: np.ndarray) -> None:
         """Fill ``out``'s agreement report against the record's reference annotations."""
-        ref_samples, _, ref_aami = rec.reference_beats()
+        ref_samples, ref_symbols, ref_aami = rec.reference_beats()
         ref_aami = ref_aami.astype(str)
         match = match_beats(out.preds["sample"].to_numpy(), ref_samples,
                             int(MATCH_WINDOW_S * rec.fs))
@@ -163,20 +144,31 @@ class Predictor:
         ref_class = np.where(matched, ref_aami[np.maximum(match, 0)], "").astype(object)
         out.preds["reference"] = ref_class
         out.preds["reference_sample"] = np.where(matched, ref_samples[np.maximum(match, 0)], -1)
+        ref_codes = self._codes(ref_aami, ref_symbols)
+        codes = np.where(matched, ref_codes[np.maximum(match, 0)], -1)
+        labelled = np.asarray(self.classes + ("",), dtype=object)
+        out.preds["reference_label"] = labelled[codes]      # code -1 -> ""
         rows = {"reference beats": float(ref_samples.size),
                 "detected beats": float(len(out.preds)),
                 "detection sensitivity": float(matched.sum() / max(ref_samples.size, 1)),
                 "detection positive predictivity": float(matched.mean())}
-        y = np.array([self.scheme.code(c) for c in ref_class[matched]], dtype=np.int64)
-        if matched.any():
-            pm = p[matched]
+        scored = codes >= 0
+        y = codes[scored]
+        if scored.any():
+            pm = p[scored]
             if len(np.unique(y)) > 1:
                 rows.update(point_metrics(y, pm, self.threshold, self.classes))
             else:
                 rows["accuracy"] = float((predicted_labels(pm, self.threshold) == y).mean())
         out.agreement = pd.DataFrame({"metric": list(rows), "value": list(rows.values())})
-        out.per_class = class_agreement(ref_aami, match, p, self.threshold, self.scheme)
+        out.per_class = class_agreement(ref_aami, ref_codes, match, p, self.threshold)
         out.warnings += self._compare_to_run(rec.name, rows)
+
+    def _codes(self, aami: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+        """Labels of reference beats under the run's scheme (-1: a class it lacks)."""
+        return np.array([self.classes.index(c) if (c := self.scheme.class_of(
+            a if self.scheme.key == "aami" else s)) else -1 for a, s in zip(aami, symbols)],
+            dtype=np.int64)
 
     def _compare_to_run(self, name: str, rows: dict) -> list[str]:
         """A warning when the matched beats score far below the run's own test metrics."""
@@ -195,8 +187,6 @@ class Predictor:
                 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, list[str]]:
         """Predict many records with one loaded model: (predictions, per-record agreement,
         per-class agreement over all records, warnings)."""
-        from tqdm.auto import tqdm
-
         results = [self.record(p) for p in tqdm(paths, desc="records", unit="record",
                                                 disable=not progress)]
         preds = pd.concat([r.preds for r in results], ignore_index=True)
@@ -216,10 +206,8 @@ class Predictor:
                         seed: int = 0) -> pd.DataFrame:
         """Metrics with 95% CIs (whole records resampled) on all detected beats matched to a
         reference beat, pooled over the records of ``preds`` (from :meth:`records`)."""
-        from .metrics import metrics_table
-
-        matched = preds[preds["reference"].astype(str) != ""]
-        y = np.array([self.scheme.code(c) for c in matched["reference"]], dtype=np.int64)
+        matched = preds[preds["reference_label"].fillna("").astype(str) != ""]
+        y = matched["reference_label"].map(self.classes.index).to_numpy(dtype=np.int64)
         cols = ["probability"] if "probability" in matched else [f"p_{c}" for c in self.classes]
         p = matched[cols].to_numpy()
         p = p[:, 0] if p.shape[1] == 1 else p
@@ -231,14 +219,12 @@ class Predictor:
         """The evaluation side of the same comparison: metrics with 95% CIs (records
         resampled) on the beats of ``records`` built from the reference annotations, and
         their probabilities indexed by (record, reference sample)."""
-        from .metrics import metrics_table
-
         rows = np.flatnonzero(table.meta["record"].isin(records).to_numpy())
         if rows.size == 0:
             raise DataError(f"records {records} are not in this beat table")
         p = self.proba(table.X[rows], "built beats")
         meta = table.meta.iloc[rows]
-        frame = metrics_table(table.labels(self.scheme.name)[rows], p, self.threshold,
+        frame = metrics_table(table.labels(self.scheme)[rows], p, self.threshold,
                               self.classes, groups=meta["record"].to_numpy(), n_boot=n_boot,
                               seed=seed)
         index = pd.MultiIndex.from_arrays([meta["record"], meta["sample"]])
@@ -257,16 +243,15 @@ def _run_test_metrics(path: Path) -> dict[str, tuple[float, float, float]]:
         raise DataError(f"{path}: not a valid metrics file of a run folder") from None
 
 
-def class_agreement(ref_aami: np.ndarray, match: np.ndarray, p: np.ndarray, threshold: float,
-                    scheme) -> pd.DataFrame:
+def class_agreement(ref_aami: np.ndarray, codes: np.ndarray, match: np.ndarray, p: np.ndarray,
+                    threshold: float) -> pd.DataFrame:
     """Per AAMI class of the reference beats: how many, how many were detected, and how many
-    of the detected ones were classified as their own class (binary: N as normal, the
-    others as abnormal)."""
+    of the detected ones were classified as their own class under the run's scheme
+    (``codes``; binary: N as normal, the others as abnormal)."""
     found = np.zeros(ref_aami.size, dtype=bool)
     right = np.zeros(ref_aami.size, dtype=bool)
     matched = match >= 0
     found[match[matched]] = True
-    codes = np.array([scheme.code(c) for c in ref_aami], dtype=np.int64)
     pred = predicted_labels(p[matched], threshold)
     right[match[matched]] = pred == codes[match[matched]]
     frame = pd.DataFrame([{"aami_class": c, "reference_beats": int((ref_aami == c).sum()),
@@ -332,12 +317,11 @@ def predict_beat_files(model_path: str | Path, paths: list[str | Path]
     for path in map(Path, paths):
         scheme, label = infer_file_kind(path)
         X, y = read_beat_csv(path, scheme, expect_label=label)
-        if scheme != "binary" and len(classes) == 2:
-            y = (y != 0).astype(np.int64)      # five-class file, binary model: N vs rest
+        y = _to_model_labels(y, get_scheme(scheme), predictor.scheme, path)
         p = predictor.proba(X, str(path))
         frame = pd.concat([pd.DataFrame({"file": path.name, "row": np.arange(len(y)) + 1}),
                            _label_frame(p, predictor.threshold, classes)], axis=1)
-        frame["reference"] = np.asarray(classes, dtype=object)[np.minimum(y, len(classes) - 1)]
+        frame["reference"] = np.asarray(classes, dtype=object)[y]
         frames.append(frame)
         ys.append(y)
         ps.append(p)
@@ -346,6 +330,19 @@ def predict_beat_files(model_path: str | Path, paths: list[str | Path]
         "accuracy": float((predicted_labels(p, predictor.threshold) == y).mean())}
     report = pd.DataFrame([{"metric": k, "value": v} for k, v in metrics.items()])
     return pd.concat(frames, ignore_index=True), report
+
+
+def _to_model_labels(y: np.ndarray, file_scheme, model_scheme, path: Path) -> np.ndarray:
+    """A beat file's labels under the model's scheme (e.g. five AAMI classes -> binary)."""
+    if file_scheme.classes == model_scheme.classes:
+        return y
+    if model_scheme.key == "aami" and set(file_scheme.classes) <= set(AAMI_CLASSES):
+        names = [model_scheme.class_of(c) for c in file_scheme.classes]
+        if None not in names:
+            return np.array([model_scheme.classes.index(names[c]) for c in y], dtype=np.int64)
+    raise DataError(f"{path}: its {file_scheme.name} labels {list(file_scheme.classes)} cannot "
+                    f"be compared with the model's {model_scheme.name} classes "
+                    f"{list(model_scheme.classes)}")
 
 
 def write_predictions(preds: pd.DataFrame, path: str | Path) -> None:

@@ -1,22 +1,17 @@
-"""Reading ECG records (WFDB) into one small in-memory type, and MIT-BIH facts."""
+"""Reading ECG records (WFDB) into one small in-memory type (database facts live in
+:mod:`ecglib.datasets`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import wfdb
 
 from .errors import DataError
 from .labels import aami_class
 
-#: de Chazal et al. (2004) inter-patient split of MIT-BIH (paced records excluded).
-DS1 = ("101 106 108 109 112 114 115 116 118 119 122 124 201 203 205 207 208 209 215 220 223 "
-       "230").split()
-DS2 = ("100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 "
-       "234").split()
-PACED = ("102", "104", "107", "217")
 PREFERRED_LEADS = ("MLII", "II", "ii")
-MITDB_PATIENTS = {"202": "201"}   # records 201 and 202 come from the same man
 
 
 @dataclass
@@ -66,8 +61,6 @@ def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
 
     Raises :class:`DataError` naming the file when the header or signal cannot be read.
     """
-    import wfdb
-
     path = Path(path)
     hea = path.with_suffix(".hea")
     if not hea.exists():

@@ -12,14 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-BEAT_SAMPLES = 187
+from .segment import BEAT_LENGTH
+
 STEPS = 10
 
 
 def _check(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float32)
-    if X.ndim != 2 or X.shape[1] != BEAT_SAMPLES:
-        raise ValueError(f"expected beats of shape (n, {BEAT_SAMPLES}) (label removed), got "
+    if X.ndim != 2 or X.shape[1] != BEAT_LENGTH:
+        raise ValueError(f"expected beats of shape (n, {BEAT_LENGTH}) (label removed), got "
                          f"{X.shape}; for a 188-column file use X = rows[:, :187]")
     return X
 
@@ -28,8 +29,8 @@ def to_steps(X: np.ndarray, steps: int = STEPS, step_len: int = 18) -> np.ndarra
     """(n, 187) -> (n, steps, step_len, 1), keeping the first ``steps * step_len`` samples."""
     X = _check(X)
     keep = steps * step_len
-    if keep > BEAT_SAMPLES:
-        raise ValueError(f"{steps} x {step_len} = {keep} > {BEAT_SAMPLES} samples: "
+    if keep > BEAT_LENGTH:
+        raise ValueError(f"{steps} x {step_len} = {keep} > {BEAT_LENGTH} samples: "
                          f"use to_steps_padded")
     return X[:, :keep].reshape(-1, steps, step_len, 1)
 
@@ -37,9 +38,9 @@ def to_steps(X: np.ndarray, steps: int = STEPS, step_len: int = 18) -> np.ndarra
 def to_steps_padded(X: np.ndarray, steps: int = STEPS) -> np.ndarray:
     """(n, 187) -> (n, steps, ceil(187 / steps), 1) with zeros appended: no sample dropped."""
     X = _check(X)
-    step_len = -(-BEAT_SAMPLES // steps)
+    step_len = -(-BEAT_LENGTH // steps)
     padded = np.zeros((X.shape[0], steps * step_len), dtype=np.float32)
-    padded[:, :BEAT_SAMPLES] = X
+    padded[:, :BEAT_LENGTH] = X
     return padded.reshape(-1, steps, step_len, 1)
 
 
@@ -66,5 +67,5 @@ def dropped_signal(X: np.ndarray, keep: int = 180) -> pd.DataFrame:
          float(tail_energy.sum() / max(energy.sum(), 1e-12))},
         {"quantity": "largest share of one beat's energy dropped",
          "value": float(per_beat.max(initial=0.0))},
-        {"quantity": "dropped samples", "value": float(BEAT_SAMPLES - keep)},
+        {"quantity": "dropped samples", "value": float(BEAT_LENGTH - keep)},
     ])

@@ -1,4 +1,7 @@
-"""One seed setting for Python, NumPy and Keras (and TensorFlow's op determinism)."""
+"""One seed setting for Python, NumPy and Keras (and TensorFlow's op determinism).
+
+Keras is imported inside these functions: importing it costs about 8 s on 2 cores, which
+commands that never train should not pay (see :mod:`ecglib.models.keras_nets`)."""
 from __future__ import annotations
 
 import os
@@ -25,3 +28,10 @@ def set_seed(seed: int, deterministic_ops: bool = True) -> None:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+
+
+def keras_info() -> dict[str, str]:
+    """The Keras backend and version in use (part of run parameters and cache keys)."""
+    import keras
+
+    return {"keras_backend": keras.backend.backend(), "keras_version": keras.__version__}

@@ -1,5 +1,6 @@
 """Where data comes from: one resolver (explicit path > $ECGLIB_DATA_DIR > user cache) and a
-verified, resumable PhysioNet downloader.
+verified, resumable PhysioNet downloader. Which databases exist is the datasets registry's
+business (:mod:`ecglib.datasets`); each names its :class:`PhysioNet` location here.
 
 Every downloaded file is checked against PhysioNet's ``SHA256SUMS.txt`` and moved into place
 only once it verifies; partial downloads live as ``*.part`` files and are resumed with an
@@ -12,18 +13,32 @@ import json
 import os
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+
+from tqdm.auto import tqdm
 
 from .atomic import atomic_write_text, sha256_file
 from .errors import DataError, DownloadError
+from .paths import cache_dir, data_dir_candidates
 from .records import list_records
 
 PHYSIONET_URL = "https://physionet.org/files"
-DATABASES: dict[str, dict] = {
-    "mitdb": {"version": "1.0.0", "extensions": (".hea", ".dat", ".atr")},
-    "ptbdb": {"version": "1.0.0", "extensions": (".hea", ".dat")},
-}
 CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class PhysioNet:
+    """A database on PhysioNet's file server: ``<url>/<name>/<version>/``, the file
+    extensions every record has there, and the annotator of its reference beats."""
+
+    name: str
+    version: str
+    extensions: tuple[str, ...]
+
+    def files(self, records: list[str]) -> list[str]:
+        """File names of ``records`` (e.g. ``100.hea``, ``100.dat``, ``100.atr``)."""
+        return [f"{r}{e}" for r in records for e in self.extensions]
 
 
 def physionet_url() -> str:
@@ -31,51 +46,32 @@ def physionet_url() -> str:
     return os.environ.get("ECGLIB_PHYSIONET_URL", PHYSIONET_URL).rstrip("/")
 
 
-def _db_info(name: str) -> dict:
-    if name not in DATABASES:
-        raise DataError(f"unknown PhysioNet database {name!r}; known: {sorted(DATABASES)}")
-    return DATABASES[name]
-
-
-def missing_files(db_dir: Path, name: str, records: list[str] | None = None) -> list[Path]:
+def missing_files(db_dir: Path, db: PhysioNet, records: list[str] | None = None) -> list[Path]:
     """Files of the wanted records (and ``RECORDS``) that ``db_dir`` lacks."""
     if not (db_dir / "RECORDS").exists():
         return [db_dir / "RECORDS"]
     wanted = records or list_records(db_dir)
-    exts = _db_info(name)["extensions"]
-    return [db_dir / f"{r}{e}" for r in wanted for e in exts if not (db_dir / f"{r}{e}").exists()]
-
-
-def is_complete(db_dir: Path, name: str, records: list[str] | None = None) -> bool:
-    """True when ``db_dir`` holds RECORDS and every file of the wanted records."""
-    return not missing_files(db_dir, name, records)
+    return [db_dir / f for f in db.files(wanted) if not (db_dir / f).exists()]
 
 
 def candidate_dirs(name: str, path: str | Path | None = None) -> list[Path]:
-    """Folders searched for database ``name``, in order of precedence."""
-    if path is not None:             # an explicit folder is the only place looked at
-        return [Path(path)]
-    out: list[Path] = []
-    env = os.environ.get("ECGLIB_DATA_DIR")
-    if env:
-        out += [Path(env) / name, Path(env)]
-    from .beattable import cache_dir
-
-    out.append(cache_dir() / "physionet" / name)
-    return out
+    """Folders searched for database ``name``, in order of precedence (an explicit folder
+    is the only place looked at)."""
+    return [Path(path)] if path is not None else data_dir_candidates(name)
 
 
-def resolve_database(name: str, path: str | Path | None = None, records: list[str] | None = None,
-                     download: bool = True, progress: bool = True) -> Path:
-    """Folder holding database ``name`` (downloading it from PhysioNet when nowhere present)."""
-    _db_info(name)
+def resolve_database(db: PhysioNet, path: str | Path | None = None,
+                     records: list[str] | None = None, download: bool = True,
+                     progress: bool = True) -> Path:
+    """Folder holding PhysioNet database ``db`` (downloaded when nowhere present)."""
+    name = db.name
     candidates = candidate_dirs(name, path)
     for folder in candidates:
-        if is_complete(folder, name, records):
+        if not missing_files(folder, db, records):
             return folder
     target = candidates[-1]
     if not download:
-        partial = [(c, missing_files(c, name, records)) for c in candidates
+        partial = [(c, missing_files(c, db, records)) for c in candidates
                    if (c / "RECORDS").exists()]
         detail = "; ".join(f"{c} lacks {', '.join(map(str, m[:3]))}"
                            f"{f' and {len(m) - 3} more' if len(m) > 3 else ''}"
@@ -83,7 +79,7 @@ def resolve_database(name: str, path: str | Path | None = None, records: list[st
         raise DataError(f"PhysioNet database {name!r} not found in any of "
                         f"{[str(c) for c in candidates]} and downloading is off"
                         + (f" ({detail})" if detail else ""))
-    download_database(name, target, records=records, progress=progress)
+    download_database(db, target, records=records, progress=progress)
     return target
 
 
@@ -107,8 +103,6 @@ def local_checksums(db_dir: Path, files: list[str]) -> dict[str, str]:
     Digests are remembered in the cache by path, size and modification time, so a second
     build reads nothing it has already hashed.
     """
-    from .beattable import cache_dir
-
     memo_path = cache_dir() / "digests.json"
     try:
         memo = json.loads(memo_path.read_text())
@@ -185,19 +179,17 @@ def fetch(url: str, dest: Path, sha256: str | None, attempts: int = 4) -> Path:
                         f"{last_error}")
 
 
-def download_database(name: str, target: str | Path, records: list[str] | None = None,
+def download_database(db: PhysioNet, target: str | Path, records: list[str] | None = None,
                       progress: bool = True) -> Path:
-    """Download database ``name`` (or some ``records`` of it) from PhysioNet into ``target``."""
-    from tqdm.auto import tqdm
-
-    info = _db_info(name)
+    """Download database ``db`` (or some ``records`` of it) from PhysioNet into ``target``."""
     target = Path(target)
-    base = f"{physionet_url()}/{name}/{info['version']}"
+    name = db.name
+    base = f"{physionet_url()}/{name}/{db.version}"
     sums_path = fetch(f"{base}/SHA256SUMS.txt", target / "SHA256SUMS.txt", None)
     sums = read_checksums(sums_path)
     fetch(f"{base}/RECORDS", target / "RECORDS", sums.get("RECORDS"))
     wanted = records or list_records(target)
-    files = [f"{r}{e}" for r in wanted for e in info["extensions"]]
+    files = db.files(wanted)
     missing = [f for f in files if f not in sums]
     if missing:
         raise DownloadError(f"{sums_path}: no checksum listed for {missing[:5]}")

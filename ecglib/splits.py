@@ -1,37 +1,74 @@
-"""Train / validation / test splits, and a leakage report between any two parts.
+"""Train / validation / test splits as a registry, and a leakage report between two parts.
+
+Every split is a :class:`SplitSpec` in :data:`SPLITS`: the CLI's ``--split`` choices, the
+training code and the chapters read it from there. A :class:`Split` carries its grouping:
+``"patient"`` splits keep every patient's beats on one side, and their confidence intervals
+resample whole patients; ``None`` (beats) resamples beats.
 
 - ``random``: stratified by class over beats (the seed's and Kaggle's protocol). Beats of one
   patient land in train *and* test, which inflates scores.
-- ``interpatient``: de Chazal et al. (2004) DS1 (train) -> DS2 (test) for MIT-BIH; for other
-  sources the records are split in two halves by a seeded shuffle. Validation records are
-  taken from the training records only.
-- ``group_kfold``: k folds grouped by record.
+- ``interpatient``: the dataset's standard split when it has one (MIT-BIH: de Chazal et al.
+  2004, DS1 -> DS2), else patients drawn at random (``test_size`` of them). A training
+  record whose patient also has a test record is left out of training (MIT-BIH 201, whose
+  patient is DS2's 202), so the standard test set stays whole.
+- ``group_kfold``: fold ``fold`` of ``folds`` patient-grouped folds is the test part.
+
+Validation is always taken from the training part (whole patients for grouped splits).
+Fractions (``test_size``, ``val_size``) are parameters; None means the split's default.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit, train_test_split
 
-from .records import DS1, DS2
 
-SPLITS = ("random", "interpatient")
+@dataclass(frozen=True)
+class SplitParams:
+    """What a split may use beyond the beats: seed, fractions, fold, the dataset's standard
+    (train records, test records)."""
+
+    seed: int = 0
+    test_size: float | None = None
+    val_size: float | None = None
+    folds: int = 5
+    fold: int = 0
+    standard: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
 class Split:
-    """Row indices of the three parts of a beat table."""
+    """Row indices of the three parts of a beat table, and how they are grouped."""
 
     name: str
     train: np.ndarray
     val: np.ndarray
     test: np.ndarray
+    group: str | None = None        #: meta column kept on one side ("patient"), or None
+    notes: tuple[str, ...] = field(default=())
 
     def sizes(self) -> dict[str, int]:
         return {"train": int(self.train.size), "val": int(self.val.size),
                 "test": int(self.test.size)}
+
+    def test_groups(self, meta: pd.DataFrame) -> np.ndarray | None:
+        """The group of every test beat, for resampling whole groups (None: beats)."""
+        return None if self.group is None else meta[self.group].to_numpy()[self.test]
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    """A registered split: its maker, grouping and default fractions."""
+
+    name: str
+    make: Callable[[pd.DataFrame, np.ndarray, SplitParams], Split]
+    group: str | None
+    test_size: float
+    val_size: float
+    description: str
 
 
 def random_split(y: np.ndarray, test_size: float = 0.2, val_size: float = 0.1,
@@ -52,53 +89,115 @@ def random_split(y: np.ndarray, test_size: float = 0.2, val_size: float = 0.1,
     return Split("random", np.sort(train), np.sort(val), np.sort(test))
 
 
-def interpatient_records(meta: pd.DataFrame, seed: int = 0) -> tuple[list[str], list[str]]:
-    """(train records, test records): DS1/DS2 when the table is MIT-BIH, else two halves."""
-    records = sorted(meta["record"].unique())
-    if "unknown" in records:
-        raise ValueError("an inter-patient split needs each beat's record; these beats have "
-                         "none (Kaggle files): build the data with 'ecglib data build'")
-    if set(DS1 + DS2) & set(records):
-        return [r for r in DS1 if r in records], [r for r in DS2 if r in records]
-    shuffled = list(np.random.default_rng(seed).permutation(records))
-    half = len(shuffled) // 2
-    return sorted(shuffled[:half]), sorted(shuffled[half:])
+def _check_known(meta: pd.DataFrame) -> None:
+    if "unknown" in set(meta["record"]):
+        raise ValueError("a patient-grouped split needs each beat's record and patient; these "
+                         "beats have none (Kaggle files): build the data with "
+                         "'ecglib data build'")
 
 
-def interpatient_split(meta: pd.DataFrame, val_size: float = 0.15, seed: int = 0,
-                       train_records: list[str] | None = None,
-                       test_records: list[str] | None = None) -> Split:
-    """Train and test on disjoint records; validation = some whole training records."""
-    if train_records is None or test_records is None:
-        train_records, test_records = interpatient_records(meta, seed)
-    overlap = set(train_records) & set(test_records)
-    if overlap:
-        raise ValueError(f"train and test records overlap: {sorted(overlap)}")
-    rec = meta["record"].to_numpy()
-    pool = np.flatnonzero(np.isin(rec, train_records))
-    test = np.flatnonzero(np.isin(rec, test_records))
+def _with_validation(name: str, meta: pd.DataFrame, pool: np.ndarray, test: np.ndarray,
+                     val_size: float, seed: int, notes: tuple[str, ...] = ()) -> Split:
+    """Take whole patients of ``pool`` as validation; the rest is training."""
     if pool.size == 0 or test.size == 0:
-        raise ValueError("interpatient split: no beats in the train or test records")
+        raise ValueError(f"{name} split: no beats in the training or test patients")
+    patients = meta["patient"].to_numpy()
     gss = GroupShuffleSplit(n_splits=1, test_size=val_size, random_state=seed)
-    tr, va = next(gss.split(pool, groups=rec[pool]))
-    return Split("interpatient", np.sort(pool[tr]), np.sort(pool[va]), test)
+    tr, va = next(gss.split(pool, groups=patients[pool]))
+    return Split(name, np.sort(pool[tr]), np.sort(pool[va]), np.sort(test), "patient", notes)
 
 
-def make_split(name: str, meta: pd.DataFrame, y: np.ndarray, seed: int = 0) -> Split:
-    """The split called ``name`` ("random" or "interpatient")."""
-    if name == "random":
-        return random_split(y, seed=seed)
-    if name == "interpatient":
-        return interpatient_split(meta, seed=seed)
-    raise ValueError(f"unknown split {name!r}; choose one of {list(SPLITS)}")
+def interpatient_records(meta: pd.DataFrame, params: SplitParams = SplitParams(),
+                         test_size: float = 0.5) -> tuple[list[str], list[str]]:
+    """(train records, test records): the dataset's standard split when its records are
+    present, else whole patients drawn with ``params.seed`` (``test_size`` of them)."""
+    _check_known(meta)
+    records = sorted(meta["record"].unique())
+    if params.standard and set(params.standard[0] + params.standard[1]) & set(records):
+        return ([r for r in params.standard[0] if r in records],
+                [r for r in params.standard[1] if r in records])
+    patients = sorted(meta["patient"].unique())
+    shuffled = list(np.random.default_rng(params.seed).permutation(patients))
+    n_train = int(len(shuffled) * (1 - test_size))
+    test_patients = set(shuffled[n_train:])
+    by_record = meta.drop_duplicates("record").set_index("record")["patient"]
+    return ([r for r in records if by_record[r] not in test_patients],
+            [r for r in records if by_record[r] in test_patients])
+
+
+def interpatient_split(meta: pd.DataFrame, y: np.ndarray | None = None,
+                       params: SplitParams = SplitParams()) -> Split:
+    """Train and test on disjoint patients; validation = whole training patients."""
+    spec = SPLITS["interpatient"]
+    train_records, test_records = interpatient_records(
+        meta, params, params.test_size or spec.test_size)
+    rec, patients = meta["record"].to_numpy(), meta["patient"].to_numpy()
+    test = np.flatnonzero(np.isin(rec, test_records))
+    test_patients = set(patients[test])
+    shared = sorted({r for r in train_records
+                     if set(patients[rec == r]) & test_patients})
+    notes = (f"training record(s) {shared} left out: their patient has test records",) \
+        if shared else ()
+    pool = np.flatnonzero(np.isin(rec, train_records) & ~np.isin(patients, list(test_patients)))
+    return _with_validation("interpatient", meta, pool, test,
+                            params.val_size or spec.val_size, params.seed, notes)
 
 
 def group_kfold(meta: pd.DataFrame, k: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``k`` (train, test) index pairs with every record in exactly one test fold."""
-    groups = meta["record"].to_numpy()
+    """``k`` (train, test) index pairs with every patient in exactly one test fold."""
+    _check_known(meta)
+    groups = meta["patient"].to_numpy()
     if len(np.unique(groups)) < k:
-        raise ValueError(f"group_kfold: {len(np.unique(groups))} records, fewer than k={k}")
+        raise ValueError(f"group_kfold: {len(np.unique(groups))} patients, fewer than k={k}")
     return list(GroupKFold(n_splits=k).split(np.zeros(len(groups)), groups=groups))
+
+
+def group_kfold_split(meta: pd.DataFrame, y: np.ndarray | None = None,
+                      params: SplitParams = SplitParams()) -> Split:
+    """Fold ``params.fold`` of :func:`group_kfold` as the test part."""
+    if not 0 <= params.fold < params.folds:
+        raise ValueError(f"fold must be in 0..{params.folds - 1}, got {params.fold}")
+    pool, test = group_kfold(meta, params.folds)[params.fold]
+    return _with_validation("group_kfold", meta, pool, test,
+                            params.val_size or SPLITS["group_kfold"].val_size, params.seed)
+
+
+def _random(meta: pd.DataFrame, y: np.ndarray, params: SplitParams) -> Split:
+    spec = SPLITS["random"]
+    return random_split(y, params.test_size or spec.test_size, params.val_size or spec.val_size,
+                        params.seed)
+
+
+SPLITS: dict[str, SplitSpec] = {}
+
+
+def register_split(spec: SplitSpec) -> SplitSpec:
+    """Add a split to the registry (the CLI, training and chapters read it from there)."""
+    SPLITS[spec.name] = spec
+    return spec
+
+
+register_split(SplitSpec("random", _random, None, 0.2, 0.1,
+                         "beats at random, stratified by class (the seed's protocol; leaks "
+                         "patients)"))
+register_split(SplitSpec("interpatient", interpatient_split, "patient", 0.5, 0.15,
+                         "disjoint patients: the dataset's standard split (MIT-BIH DS1 -> DS2)"))
+register_split(SplitSpec("group_kfold", group_kfold_split, "patient", 0.2, 0.15,
+                         "fold FOLD of FOLDS patient-grouped folds as the test part"))
+
+
+def get_split(name: str) -> SplitSpec:
+    """The registered split ``name`` or a ValueError listing the valid names."""
+    try:
+        return SPLITS[name]
+    except KeyError:
+        raise ValueError(f"unknown split {name!r}; choose one of {list(SPLITS)}") from None
+
+
+def make_split(name: str, meta: pd.DataFrame, y: np.ndarray,
+               params: SplitParams = SplitParams()) -> Split:
+    """The split called ``name`` of a beat table (``meta``, labels ``y``)."""
+    return get_split(name).make(meta, y, params)
 
 
 def shared_records(meta: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> int:

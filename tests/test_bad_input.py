@@ -13,8 +13,9 @@ from ecglib.build import build_table
 from ecglib.cli import main
 from ecglib.errors import DataError
 from ecglib.records import read_wfdb_record
-from ecglib.synthetic import synthetic_record
-from ecglib.train import TrainConfig, train
+from ecglib.datasets.synthetic import synthetic_record
+from ecglib.config import TrainConfig
+from ecglib.train import train
 
 
 def test_json_outputs_are_strict(tmp_path):
@@ -122,16 +123,15 @@ def test_damaged_run_folders_are_named(tmp_path, synthetic_table):
 def test_model_with_wrong_output_width_is_named(tmp_path):
     import keras
 
-    from ecglib.predict import Predictor
+    from ecglib.models import KerasClassifier
+    from ecglib.reshape import to_steps
 
-    model = keras.Sequential([keras.layers.Input((10, 18, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(3, activation="softmax")])
-    model.save(tmp_path / "m.keras")
-    predictor = Predictor(tmp_path / "m.keras")
-    predictor.scheme = __import__("ecglib.labels", fromlist=["get_scheme"]).get_scheme("binary")
+    net = keras.Sequential([keras.layers.Input((10, 18, 1)), keras.layers.Flatten(),
+                            keras.layers.Dense(3, activation="softmax")])
+    model = KerasClassifier("seed", 2, net, to_steps)
     with pytest.raises(DataError, match="gives 3 output\\(s\\) per beat but its label scheme "
-                                        "'binary' has 2 classes"):
-        predictor.proba(np.zeros((4, 187), np.float32), "x")
+                                        "has 2 classes"):
+        model.predict_proba(np.zeros((4, 187), np.float32))
 
 
 def test_existing_path_wins_over_a_source_name(tmp_path, synthetic_table, monkeypatch, capsys):

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from ecglib.beattable import cache_dir
+from ecglib.paths import cache_dir
 from ecglib.build import build_table, reference_comparison, write_dataset
 from ecglib.records import read_wfdb_record
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ecglib.build import write_dataset
 from ecglib.cli import main
-from ecglib.synthetic import synthetic_record
+from ecglib.datasets.synthetic import synthetic_record
 
 SETTINGS = settings(max_examples=15, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,

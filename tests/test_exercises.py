@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecglib import exercises as ex
-from ecglib.exercises import student_copy
+from ecglib.book import exercises as ex
+from ecglib.book.exercises import student_copy
 from ecglib.splits import random_split
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,8 @@ from filelock import FileLock
 from ecglib.beatfiles import read_beat_dir
 from ecglib.build import write_dataset
 from ecglib.errors import EcglibError
-from ecglib.train import TrainConfig, train
+from ecglib.config import TrainConfig
+from ecglib.train import train
 
 
 def test_build_refuses_a_folder_with_someone_elses_files(tmp_path, synthetic_table):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ecglib.errors import DataError
-from ecglib.runs import load_model
+from ecglib.models import load_classifier
 
 
 class _Payload:
@@ -28,7 +28,7 @@ def test_pickle_model_file_is_refused_and_never_run(tmp_path, suffix):
     evil = tmp_path / f"model{suffix}"
     evil.write_bytes(pickle.dumps(_Payload(str(marker))))
     with pytest.raises(DataError, match="pickle-based model files are refused"):
-        load_model(evil)
+        load_classifier(evil, "gbm", 2)
     assert not marker.exists()
 
 
@@ -39,21 +39,22 @@ def test_skops_file_with_untrusted_types_is_refused_and_never_run(tmp_path):
     evil = tmp_path / "model.skops"
     evil.write_bytes(skops.io.dumps({"m": functools.partial(os.system, f"touch {marker}")}))
     with pytest.raises(DataError, match="types ecglib does not trust.*posix.system"):
-        load_model(evil)
+        load_classifier(evil, "gbm", 2)
     assert not marker.exists()
     junk = tmp_path / "junk.skops"
     junk.write_bytes(b"not a zip")
     with pytest.raises(DataError, match="junk.skops: not a valid skops model file"):
-        load_model(junk)
+        load_classifier(junk, "gbm", 2)
 
 
 def test_trained_baseline_round_trips_through_skops(tmp_path, synthetic_table):
-    from ecglib.train import TrainConfig, predict_proba, train
+    from ecglib.config import TrainConfig
+    from ecglib.train import train
 
     result = train(synthetic_table, TrainConfig(model="gbm", subset=800, seed=0),
                    out_dir=tmp_path / "run", verbose=0)
     assert (tmp_path / "run" / "model.skops").is_file()
     assert not list((tmp_path / "run").glob("*.joblib"))
-    back = load_model(tmp_path / "run" / "model.skops")
+    back = load_classifier(tmp_path / "run" / "model.skops", "gbm", 2)
     X = synthetic_table.X[:50]
-    np.testing.assert_allclose(predict_proba(back, X), predict_proba(result.model, X))
+    np.testing.assert_allclose(back.predict_proba(X), result.model.predict_proba(X))

@@ -26,10 +26,10 @@ def test_seed_summary_matches_row_by_row():
 
 
 def test_five_class_and_variants_build():
-    assert MODELS["seed"].build(n_classes=5).output_shape == (None, 5)
-    assert MODELS["seed190"].build().input_shape == (None, 10, 19, 1)
-    assert MODELS["kachuee"].build().count_params() > 50000
-    assert MODELS["cnn"].build(n_classes=5).output_shape == (None, 5)
+    assert MODELS["seed"].create(n_classes=5).net.output_shape == (None, 5)
+    assert MODELS["seed190"].create().net.input_shape == (None, 10, 19, 1)
+    assert MODELS["kachuee"].create().n_params > 50000
+    assert MODELS["cnn"].create(n_classes=5).net.output_shape == (None, 5)
 
 
 def test_reshape_drops_last_seven_and_padded_keeps_all():

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ecglib.notebooks import hygiene_problems, parse_params, run_notebook
-from ecglib.profiles import PROFILES, resolve_params
+from ecglib.book.notebooks import hygiene_problems, parse_params, run_notebook
+from ecglib.book.profiles import PROFILES, resolve_params
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

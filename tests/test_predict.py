@@ -1,3 +1,5 @@
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -5,10 +7,11 @@ import wfdb
 
 from ecglib.build import write_dataset
 from ecglib.cli import main
+from ecglib.config import TrainConfig
+from ecglib.datasets.synthetic import synthetic_record
 from ecglib.errors import DataError
 from ecglib.predict import match_beats, predict_beat_files, predict_record
-from ecglib.synthetic import synthetic_record
-from ecglib.train import TrainConfig, train
+from ecglib.train import train
 
 
 @pytest.fixture(scope="module")
@@ -51,29 +54,32 @@ def test_predict_cli_on_csv_and_bad_inputs(tmp_path, run_dir, synthetic_table, c
                  "--out", str(out)]) == 0
     preds = pd.read_csv(out)
     assert len(preds) == 300 and set(preds["reference"]) <= {"normal", "abnormal"}
-    bad = tmp_path / "m.keras"
-    bad.write_text("junk")
-    assert main(["predict", "--model", str(bad), "--csv", str(tmp_path / "d" / "normal.csv"),
+    bare = tmp_path / "m.keras"                    # a model file outside its run folder
+    shutil.copy(run_dir / "model.keras", bare)
+    assert main(["predict", "--model", str(bare), "--csv", str(tmp_path / "d" / "normal.csv"),
                  "--out", str(out)]) == 1
-    assert "not a valid Keras model file" in capsys.readouterr().err
+    assert "not in a run folder (no params.json" in capsys.readouterr().err
+    copy = tmp_path / "run"                        # a run folder whose model is junk
+    shutil.copytree(run_dir, copy)
+    (copy / "model.keras").write_text("junk")
+    (copy / "manifest.json").unlink()
+    assert main(["predict", "--model", str(copy / "model.keras"), "--csv",
+                 str(tmp_path / "d" / "normal.csv"), "--out", str(out)]) == 1
+    assert "model.keras: not a valid Keras model file" in capsys.readouterr().err
 
 
-def test_wrong_input_shape_is_named(tmp_path, run_dir):
+def test_wrong_input_shape_is_named():
     import keras
 
-    from ecglib.models import seed_model
+    from ecglib.models import KerasClassifier
+    from ecglib.reshape import to_steps
 
-    m = seed_model()
-    m.save(tmp_path / "seed.keras")
     wrong = keras.Sequential([keras.layers.Input((50, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(1)])
-    wrong.save(tmp_path / "wrong.keras")
-    rows = np.column_stack([np.random.default_rng(0).random((3, 187)), np.zeros(3)])
-    np.savetxt(tmp_path / "normal.csv", rows, delimiter=",")
-    with pytest.raises(DataError, match="input shape"):
-        predict_beat_files(tmp_path / "wrong.keras", [tmp_path / "normal.csv"])
-    preds, _ = predict_beat_files(tmp_path / "seed.keras", [tmp_path / "normal.csv"])
-    assert len(preds) == 3
+    model = KerasClassifier("seed", 2, wrong, to_steps)
+    with pytest.raises(DataError, match=r"input of shape \(10, 18, 1\) does not fit the "
+                                        r"model's input \(50, 1\)"):
+        model.predict_proba(np.random.default_rng(0).random((3, 187)))
 
 
 @pytest.mark.realdata
@@ -168,7 +174,7 @@ def test_predict_on_raw_ds2_agrees_with_evaluation(tmp_path, mitdb_dir, mitdb_ta
     whether measured on the built beats or by ``predict`` on the raw records."""
     from ecglib.beatfiles import read_beat_dir
     from ecglib.predict import Predictor
-    from ecglib.records import DS2
+    from ecglib.datasets.mitdb import DS2
     from ecglib.train import test_metrics
 
     write_dataset(mitdb_table, tmp_path / "beats")

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from ecglib.errors import DataError
 import wfdb
 
 from ecglib.build import build_table, write_dataset
-from ecglib.ptb import diagnosis, ptb_class
-from ecglib.synthetic import synthetic_record
+from ecglib.datasets.ptbdb import diagnosis, ptb_class
+from ecglib.datasets.synthetic import synthetic_record
 
 LEADS = ["i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6",
          "vx", "vy", "vz"]
@@ -60,5 +62,5 @@ def test_ptb_build_on_fixtures(tmp_path):
     assert set(y[table.meta["patient"].to_numpy() == "patient001"]) == {1}
     man = write_dataset(table, tmp_path / "out")
     assert man["counts"]["abnormal"] == per_record["patient001/s0010_re"]
-    with pytest.raises(ValueError, match="only two classes"):
+    with pytest.raises(DataError, match=r"'aami5' has no class for aami values \{'MI': 25\}"):
         table.labels("aami5")

@@ -9,6 +9,7 @@ import pytest
 
 from ecglib.atomic import sha256_file
 from ecglib.errors import DataError, DownloadError
+from ecglib.datasets.mitdb import MITDB
 from ecglib.sources import download_database, read_checksums, resolve_database
 
 
@@ -67,7 +68,7 @@ def server(mitdb_dir, monkeypatch):
 def test_download_verifies_and_resumes(tmp_path, server, mitdb_dir):
     server.faults["100.dat"] = ["drop"]            # first try breaks a third of the way in
     server.faults["100.atr"] = ["corrupt"]         # first try sends wrong bytes
-    target = download_database("mitdb", tmp_path / "mitdb", records=["100"], progress=False)
+    target = download_database(MITDB.physionet, tmp_path / "mitdb", records=["100"], progress=False)
     sums = read_checksums(mitdb_dir / "SHA256SUMS.txt")
     for ext in (".hea", ".dat", ".atr"):
         assert sha256_file(target / f"100{ext}") == sums[f"100{ext}"]
@@ -79,7 +80,7 @@ def test_download_verifies_and_resumes(tmp_path, server, mitdb_dir):
 def test_download_gives_up_with_clear_error(tmp_path, server):
     server.faults["100.hea"] = ["corrupt"] * 10
     with pytest.raises(DownloadError, match="SHA-256 mismatch"):
-        download_database("mitdb", tmp_path / "m", records=["100"], progress=False)
+        download_database(MITDB.physionet, tmp_path / "m", records=["100"], progress=False)
     assert not (tmp_path / "m" / "100.hea").exists()   # never used when unverified
 
 
@@ -88,19 +89,19 @@ def test_stale_part_file_without_range_support_is_redone(tmp_path, server):
     target.mkdir()
     (target / "100.hea.part").write_bytes(b"stale bytes from another file")
     server.faults["100.hea"] = ["ignore-range", "ignore-range"]
-    download_database("mitdb", target, records=["100"], progress=False)
+    download_database(MITDB.physionet, target, records=["100"], progress=False)
     assert (target / "100.hea").read_bytes().startswith(b"100 2 360 650000")
 
 
 def test_resolver_precedence(tmp_path, monkeypatch, mitdb_dir, server):
     monkeypatch.setenv("ECGLIB_DATA_DIR", str(mitdb_dir.parent))
-    assert resolve_database("mitdb") == mitdb_dir                 # env var
+    assert resolve_database(MITDB.physionet) == mitdb_dir                 # env var
     explicit = tmp_path / "explicit"
-    got = resolve_database("mitdb", explicit, records=["101"], progress=False)
+    got = resolve_database(MITDB.physionet, explicit, records=["101"], progress=False)
     assert got == explicit and (explicit / "101.dat").exists()   # explicit path wins
     monkeypatch.setenv("ECGLIB_DATA_DIR", str(tmp_path / "empty"))
     monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path / "cache"))
-    got = resolve_database("mitdb", records=["101"], progress=False)
+    got = resolve_database(MITDB.physionet, records=["101"], progress=False)
     assert got == tmp_path / "cache" / "physionet" / "mitdb"      # user cache
     with pytest.raises(DataError, match="downloading is off"):
-        resolve_database("mitdb", records=["103"], download=False)
+        resolve_database(MITDB.physionet, records=["103"], download=False)

@@ -10,8 +10,10 @@ import pytest
 from ecglib.batchnorm import bn_drift, recalibrate_bn
 from ecglib.models import seed_model
 from ecglib.reshape import to_steps
-from ecglib.runs import evaluate_run, load_model
-from ecglib.train import TrainConfig, train
+from ecglib.models import load_classifier
+from ecglib.runs import evaluate_run
+from ecglib.config import TrainConfig
+from ecglib.train import train
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +43,11 @@ def test_run_folder_has_everything(small_run, synthetic_table):
 
 def test_same_seed_same_weights(synthetic_table):
     cfg = TrainConfig(model="seed", epochs=1, subset=200, seed=5, batch_size=50)
-    a = train(synthetic_table, cfg, verbose=0).model.get_weights()
-    b = train(synthetic_table, cfg, verbose=0).model.get_weights()
+    a = train(synthetic_table, cfg, verbose=0).model.net.get_weights()
+    b = train(synthetic_table, cfg, verbose=0).model.net.get_weights()
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     c = train(synthetic_table, TrainConfig(model="seed", epochs=1, subset=200, seed=6,
-                                           batch_size=50), verbose=0).model.get_weights()
+                                           batch_size=50), verbose=0).model.net.get_weights()
     assert not all(np.array_equal(x, y) for x, y in zip(a, c))
 
 
@@ -95,7 +97,7 @@ def test_corrupt_model_file_gives_clear_error(tmp_path):
     bad = tmp_path / "model.keras"
     bad.write_bytes(b"not a zip")
     with pytest.raises(DataError, match="not a valid Keras model file"):
-        load_model(bad)
+        load_classifier(bad, "seed", 2)
 
 
 @pytest.mark.slow

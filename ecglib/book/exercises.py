@@ -9,10 +9,15 @@ import copy
 from pathlib import Path
 from typing import Callable
 
+import keras
+import nbformat
 import numpy as np
 import pandas as pd
 
-from .beattable import BeatTable
+from ..atomic import atomic_write_text
+from ..beattable import BeatTable
+from ..reshape import to_steps, to_steps_padded
+from ..splits import shared_records
 
 
 def _verdict(ok: bool, good: str, bad: str) -> bool:
@@ -29,8 +34,6 @@ def check_abnormal_share(table: BeatTable, answer: float) -> bool:
 
 def check_dropped_indices(answer) -> bool:
     """Exercise 2: which sample indices ``to_steps`` drops."""
-    from .reshape import to_steps
-
     kept = to_steps(np.arange(187, dtype=np.float32)[None, :] / 187).ravel() * 187
     expected = sorted(set(range(187)) - set(np.rint(kept).astype(int)))
     return _verdict(sorted(int(i) for i in answer) == expected, f"samples {expected} go.",
@@ -39,8 +42,6 @@ def check_dropped_indices(answer) -> bool:
 
 def check_padded_reshape(func: Callable[[np.ndarray], np.ndarray]) -> bool:
     """Exercise 3: a function (n, 187) -> (n, 10, 19, 1) that keeps every sample."""
-    from .reshape import to_steps_padded
-
     X = np.random.default_rng(0).random((5, 187)).astype(np.float32)
     try:
         got = np.asarray(func(X))
@@ -53,8 +54,6 @@ def check_padded_reshape(func: Callable[[np.ndarray], np.ndarray]) -> bool:
 
 def check_conv_params(answer: int) -> bool:
     """Exercise 4: parameters of Conv1D(256, kernel 5) on 256 input channels."""
-    import keras
-
     layer = keras.layers.Conv1D(256, 5)
     layer.build((None, 11, 256))
     expected = int(layer.count_params())
@@ -64,8 +63,6 @@ def check_conv_params(answer: int) -> bool:
 
 def check_lstm_params(answer: int) -> bool:
     """Exercise 5: parameters of LSTM(64) reading 256 features per step."""
-    import keras
-
     layer = keras.layers.LSTM(64)
     layer.build((None, 10, 256))
     expected = int(layer.count_params())
@@ -89,8 +86,6 @@ def check_sensitivity_specificity(cm: pd.DataFrame, sensitivity: float,
 def check_leaked_records(meta: pd.DataFrame, train_idx: np.ndarray, test_idx: np.ndarray,
                          answer: int) -> bool:
     """Exercise 7: how many records have beats in both the training and the test part."""
-    from .splits import shared_records
-
     expected = shared_records(meta, train_idx, test_idx)
     return _verdict(int(answer) == expected, f"{expected} records are on both sides.",
                     "compare the sets of meta['record'] in the two parts.")
@@ -126,9 +121,6 @@ def student_copy(notebook: dict) -> dict:
 
 def write_student_copies(notebooks: list[Path], out_dir: Path) -> list[Path]:
     """Write solution-free copies of ``notebooks`` into ``out_dir``."""
-    import nbformat
-
-    from .atomic import atomic_write_text
 
     written = []
     for path in notebooks:

@@ -13,7 +13,13 @@ import copy
 import os
 from pathlib import Path
 
-from .errors import EcglibError
+import nbformat
+import papermill as pm
+from nbclient import NotebookClient
+
+from ..atomic import atomic_write_text
+from ..errors import EcglibError
+from .profiles import check_value, fits, known_parameters
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 MAX_CHECKED_OUTPUT_BYTES = 8000
@@ -46,8 +52,6 @@ def is_checked(cell) -> bool:
 
 def notebook_parameters(notebook: str | Path) -> dict:
     """Names and default values of a chapter's cell tagged ``parameters``."""
-    import nbformat
-
     nb = nbformat.read(Path(notebook), as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
@@ -65,10 +69,8 @@ def notebook_parameters(notebook: str | Path) -> dict:
 
 def check_params(notebook: str | Path, params: dict) -> None:
     """Refuse a parameter the chapter does not have, or a value of the wrong type (the type
-    of the chapter's default, or of the default profile's value where the default is None).
-    Errors name the parameter and list the chapter's parameters."""
-    from .profiles import PROFILES
-
+    of the training parameter or book setting of that name). Errors name the parameter and
+    list the chapter's parameters."""
     known = notebook_parameters(notebook)
     listing = ", ".join(f"{k}={v!r}" for k, v in known.items())
     unknown = sorted(set(params) - set(known))
@@ -76,23 +78,17 @@ def check_params(notebook: str | Path, params: dict) -> None:
         raise EcglibError(f"{notebook}: unknown parameter(s) {unknown}; this chapter's "
                           f"parameters are: {listing}")
     for name, value in params.items():
-        ref = known[name] if known[name] is not None else PROFILES["default"].get(name)
-        if value is None or ref is None:
-            continue
-        if not _same_kind(value, ref):
+        if name == "profile" or name not in known_parameters():
+            ref = known[name]
+            if value is None or ref is None or fits(value, type(ref)):
+                continue
             raise EcglibError(f"{notebook}: parameter {name}={value!r} should be of type "
-                              f"{type(ref).__name__} (like {ref!r}); this chapter's "
-                              f"parameters are: {listing}")
-
-
-def _same_kind(value, ref) -> bool:
-    """Whether ``value`` may stand where ``ref`` stands: same type, an int for a float, and
-    never a bool for a number."""
-    if isinstance(value, bool) or isinstance(ref, bool):
-        return isinstance(value, bool) and isinstance(ref, bool)
-    if isinstance(ref, float):
-        return isinstance(value, (int, float))
-    return isinstance(value, type(ref))
+                              f"{type(ref).__name__} (like {ref!r})")
+        try:
+            check_value(name, value)
+        except ValueError as exc:
+            raise EcglibError(f"{notebook}: {exc}; this chapter's parameters are: "
+                              f"{listing}") from None
 
 
 def run_notebook(notebook: str | Path, out_dir: str | Path, params: dict,
@@ -103,10 +99,6 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, params: dict,
     Parameters are checked first (:func:`check_params`). When a cell fails, the executed
     notebook is kept as ``NAME.failed.ipynb`` and the error names the cell and that file.
     """
-    import nbformat
-    import papermill as pm
-
-    from .atomic import atomic_write_text
 
     notebook = Path(notebook)
     if not notebook.is_file():
@@ -166,10 +158,6 @@ def hygiene_problems(nb: dict, name: str) -> list[str]:
 
 def refresh_outputs(notebook: str | Path, profile: str = "fast") -> None:
     """Execute ``notebook`` (profile ``fast``) and store outputs of the check cells only."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    from .atomic import atomic_write_text
 
     path = Path(notebook)
     nb = nbformat.read(path, as_version=4)

@@ -1,0 +1,164 @@
+"""What every chapter calls: one setup (style, seed, parameters, data, banner), training
+runs shared between chapters (:mod:`ecglib.runcache`), and small display helpers.
+
+Chapters stay independent (each can be re-run alone with papermill) yet a whole-book build
+trains each configuration once: runs are cached keyed by the training configuration, the
+data's identity and the Keras backend.
+"""
+from __future__ import annotations
+
+import ast
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import wfdb
+from IPython import get_ipython
+from IPython.display import HTML, Markdown, display
+from myst_nb import glue
+
+from ..beattable import BeatTable
+from ..config import CONFIG_FIELDS, TrainConfig
+from ..data import load
+from ..errors import DataError
+from ..datasets import DATASETS, dataset_title, get_dataset
+from ..datasets.synthetic import synthetic_record
+from ..plots import setup_style
+from ..records import Record
+from ..runcache import cached_run
+from ..seed import set_seed
+from ..train import TrainResult
+from .profiles import resolve_params
+
+#: the first line of the cell papermill injects with ``-p NAME VALUE``
+PAPERMILL_MARK = "# Parameters"
+
+
+@dataclass
+class Chapter:
+    """A chapter's resolved parameters and beat table."""
+
+    params: dict
+    table: BeatTable
+
+    @property
+    def synthetic(self) -> bool:
+        return self.table.synthetic
+
+    def config(self, **overrides) -> TrainConfig:
+        """The chapter's training configuration, with overrides (model, split, ...)."""
+        base = {k: v for k, v in self.params.items() if k in CONFIG_FIELDS}
+        return TrainConfig(**{**base, **overrides})
+
+    def run(self, **overrides) -> TrainResult:
+        """Train (or load the cached run of) ``self.config(**overrides)``."""
+        return cached_run(self.table, self.config(**overrides))
+
+
+def injected_parameters() -> list[str]:
+    """Names papermill injected into this kernel (``papermill -p NAME VALUE``): the
+    assignments of executed cells that start with papermill's ``# Parameters`` line."""
+    shell = get_ipython()
+    names: list[str] = []
+    for source in (shell.user_ns.get("In", []) if shell is not None else []):
+        if source.splitlines()[:1] == [PAPERMILL_MARK]:
+            names += [t.id for node in ast.parse(source).body if isinstance(node, ast.Assign)
+                      for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
+def setup_chapter(profile: str | None = None, show_banner: bool = True,
+                  **parameters) -> Chapter:
+    """Style, seed, parameters (profile + the chapter's own ``parameters``) and data.
+
+    ``parameters`` are the chapter's declared knobs; a parameter papermill injected that the
+    chapter does not declare (say ``-p epoch 3``), or a value of the wrong type, stops the
+    chapter with an error naming it."""
+    stray = sorted(set(injected_parameters()) - set(parameters) - {"profile"})
+    if stray:
+        raise ValueError(f"unknown parameter(s) {stray} for this chapter; its parameters "
+                         f"are: profile, {', '.join(parameters)}")
+    params = resolve_params(profile, **parameters)
+    setup_style()
+    set_seed(params["seed"])
+    table = load(params["data"])
+    if show_banner:
+        show_html(banner(table, params))
+    return Chapter(params, table)
+
+
+def banner(table: BeatTable, params: dict) -> str:
+    """HTML admonition saying which data (and which profile) the page was built on."""
+    epochs = f"{params['epochs']} epoch{'s' if params['epochs'] != 1 else ''}"
+    beats = (f"up to {params['subset']:,}" if isinstance(params.get("subset"), int) else "all")
+    sizes = f"Profile <code>{params['profile']}</code>: {beats} training beats, {epochs}"
+    if table.synthetic:
+        return ('<div class="admonition warning"><p class="admonition-title">Built on '
+                'SYNTHETIC data</p><p>The real MIT-BIH database was not available when this '
+                f'page was built, so it ran on ecglib\'s synthetic ECG source ({len(table):,} '
+                'beats). Figures and numbers illustrate the method only; they say nothing '
+                f'about real ECGs. {sizes}.</p></div>')
+    return ('<div class="admonition note"><p class="admonition-title">Built on real data'
+            f'</p><p>{dataset_title(table.source)}: {len(table):,} beats. {sizes}.</p></div>')
+
+
+def example_record(table: BeatTable, name: str = "208") -> Record:
+    """A raw record for the step-by-step chapters: record ``name`` of the table's dataset
+    when it is a real one, else a synthetic record (labelled as such)."""
+    folder = _record_folder(table, name)
+    if folder is not None:
+        return get_dataset(table.source).read(folder, name)
+    return synthetic_record(f"synthetic-{name}", seed=int("".join(filter(str.isdigit, name))
+                                                          or 0), duration_s=600.0,
+                            abnormal_rate=0.3)
+
+
+def record_path(table: BeatTable, name: str = "208", folder: str | Path | None = None) -> Path:
+    """A WFDB record path (without extension) to run ``ecglib predict`` on: the dataset's
+    record when the table is a real dataset, else the synthetic example written with wfdb."""
+    located = _record_folder(table, name)
+    if located is not None:
+        return located / name
+    rec = example_record(table, name)
+    folder = Path(folder or tempfile.mkdtemp(prefix="ecglib-record-"))
+    wfdb.wrsamp(rec.name, fs=rec.fs, units=["mV"], sig_name=["MLII"],
+                p_signal=rec.signal[:, None], fmt=["16"], write_dir=str(folder))
+    wfdb.wrann(rec.name, "atr", rec.ann_samples, symbol=list(rec.ann_symbols),
+               write_dir=str(folder))
+    return folder / rec.name
+
+
+def _record_folder(table: BeatTable, name: str) -> Path | None:
+    """The folder holding record ``name`` of the table's (real) dataset, if present here."""
+    ds = DATASETS.get(table.source)
+    if ds is None or ds.synthetic:
+        return None
+    try:
+        return ds.locate(records=[name], download=False)
+    except DataError:
+        return None
+
+
+def show_html(html: str) -> None:
+    """Display HTML in a notebook."""
+    display(HTML(html))
+
+
+def say(markdown: str) -> None:
+    """Display a sentence built from measured values as Markdown."""
+    display(Markdown(markdown))
+
+
+def metric_value(frame: pd.DataFrame, name: str) -> float:
+    """One metric's value from a metrics table."""
+    return float(frame.set_index("metric").loc[name, "value"])
+
+
+def figure(name: str, fig) -> None:
+    """Register ``fig`` for a numbered, captioned figure in the rendered book.
+
+    The cell's own output (tagged ``remove-output``) shows the figure in Jupyter; the book
+    shows it once, through a ``{glue:figure}`` directive that gives it a number and a caption.
+    """
+    glue(name, fig, display=False)

@@ -1,0 +1,111 @@
+"""What a dataset is: one interface every database implements, and the registry of them.
+
+A :class:`Dataset` says which records it has, which patient each record belongs to, which
+lead it reads at what sampling rate, where it downloads from (with checksums), how its beats
+are labelled and which standard splits it has. Everything else (``ecglib data build``, the
+CLI's ``--source`` choices, the chapters' data banners, the inter-patient split) reads it
+from :data:`DATASETS`. Adding a database is one module that calls :func:`register`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DataError
+from ..extract import RecordBeats, annotated_beats
+from ..records import PREFERRED_LEADS, Record, list_records, read_wfdb_record
+from ..segment import SegmentParams
+from ..sources import PhysioNet, local_checksums, resolve_database
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A WFDB database whose records carry reference beat annotations (``.atr``).
+
+    Subclasses override what differs: how records are read (:meth:`read`), how their
+    beats are labelled (:meth:`beats`), or where records come from (synthetic data).
+    """
+
+    name: str
+    title: str                     #: full name and citation key, shown in every banner
+    physionet: PhysioNet | None    #: download location; None for generated data
+    fs: float | None               #: native sampling rate (Hz); beats are resampled to 125
+    leads: tuple[str, ...] = PREFERRED_LEADS   #: leads tried in order (else the first)
+    lead_note: str = ""            #: why that lead, and what happens without it
+    patient_note: str = "one record per patient"
+    #: record -> patient where a patient has several records (others: patient = record)
+    patients: dict[str, str] = field(default_factory=dict)
+    #: standard inter-patient split (train records, test records), if the database has one
+    standard_split: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    #: published class counts of the same beat extraction on this database, if any
+    reference_counts: dict[str, int] = field(default_factory=dict)
+    synthetic: bool = False
+    annotator: str = "atr"
+    #: manifest key counting the records left out, by reason (:meth:`exclusion`)
+    excluded_key: str = "excluded_records"
+
+    def configured(self, **options) -> "Dataset":
+        """This dataset with generator options applied (only generated data has any)."""
+        return self
+
+    def locate(self, path: str | Path | None = None, records: list[str] | None = None,
+               download: bool = True, progress: bool = True) -> Path | None:
+        """The folder holding the records (downloaded when missing); None if generated."""
+        if self.physionet is None:
+            raise DataError(f"dataset {self.name!r} has no download location")
+        return resolve_database(self.physionet, path, records=records, download=download,
+                                progress=progress)
+
+    def record_names(self, folder: Path | None) -> list[str]:
+        """Every record of the dataset (its ``RECORDS`` file)."""
+        return list_records(folder)
+
+    def identity(self, folder: Path | None, names: list[str]) -> dict:
+        """What identifies the built beats' source: the SHA-256 of every file read."""
+        return {"checksums": local_checksums(folder, self.physionet.files(names))}
+
+    def patient(self, record: str) -> str:
+        """The patient a record belongs to."""
+        return self.patients.get(record, record)
+
+    def read(self, folder: Path | None, name: str) -> Record:
+        """One record, its preferred lead and its reference annotations."""
+        return read_wfdb_record(folder / name, annotator=self.annotator, preferred=self.leads,
+                                patient=self.patient(name))
+
+    def exclusion(self, record: Record) -> str | None:
+        """Why a record is left out of the beat table (None: it is used)."""
+        return None
+
+    def beats(self, record: Record, params: SegmentParams) -> RecordBeats:
+        """The labelled beats of one record."""
+        return annotated_beats(record, params)
+
+    def build_info(self, names: list[str]) -> dict:
+        """Facts about the records used, for the manifest."""
+        return {}
+
+
+DATASETS: dict[str, Dataset] = {}
+
+
+def register(dataset: Dataset) -> Dataset:
+    """Add ``dataset`` to the registry under its name."""
+    DATASETS[dataset.name] = dataset
+    return dataset
+
+
+def get_dataset(name: str) -> Dataset:
+    """The dataset called ``name``, or a DataError listing the known ones."""
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise DataError(f"unknown source {name!r}; choose one of {list(DATASETS)}") from None
+
+
+def dataset_title(source: str) -> str:
+    """A source's full name for banners (the source name itself if not registered)."""
+    return DATASETS[source].title if source in DATASETS else source
+
+
+

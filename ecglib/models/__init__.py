@@ -1,0 +1,43 @@
+"""The models registry: every model ecglib trains, behind one interface
+(:mod:`ecglib.models.base`). Adding a model is one call to :func:`keras_model`,
+:func:`sklearn_model` or :func:`register_model`."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..reshape import to_steps, to_steps_padded
+from .base import (MODELS, Classifier, ModelSpec, get_model_spec, load_classifier,
+                   register_model)
+from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_model, seed_model,
+                         with_channel)
+from .sklearn_models import SklearnClassifier, flat, gradient_boosting, sklearn_model
+
+keras_model("seed", seed_model, to_steps, "seed CNN-LSTM, 10 x 18 steps (drops 7 samples)")
+keras_model("seed190", lambda n_classes=2: seed_model(n_classes, 19), to_steps_padded,
+            "seed CNN-LSTM, 10 x 19 steps (keeps all 187)")
+keras_model("kachuee", kachuee_model, with_channel, "residual CNN of Kachuee et al. 2018")
+keras_model("cnn", compact_cnn, with_channel, "compact 1D-CNN")
+sklearn_model("gbm", gradient_boosting, flat,
+              "histogram gradient boosting on raw samples (scikit-learn)")
+
+
+def summary_table(model) -> pd.DataFrame:
+    """Keras model summary as a DataFrame: layer, class, output shape, parameters."""
+    rows = [{"layer": layer.name, "type": type(layer).__name__,
+             "output_shape": str(tuple(layer.output.shape)),
+             "params": int(layer.count_params())} for layer in model.layers]
+    return pd.DataFrame(rows)
+
+
+def param_counts(model) -> dict[str, int]:
+    """Total, trainable and non-trainable parameter counts of a Keras model."""
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    total = int(model.count_params())
+    return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
+
+
+__all__ = ["MODELS", "Classifier", "KerasClassifier", "ModelSpec", "SklearnClassifier",
+           "compact_cnn", "get_model_spec", "gradient_boosting", "kachuee_model",
+           "keras_model", "load_classifier", "param_counts", "register_model", "seed_model",
+           "sklearn_model", "summary_table", "flat", "with_channel"]

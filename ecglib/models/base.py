@@ -1,0 +1,110 @@
+"""One small interface for every model, like scikit-learn's, and the registry of models.
+
+A :class:`Classifier` takes beats as they are stored, ``(n, 187)`` in [0, 1], and prepares
+its own input: ``fit`` trains it (returning one history row per epoch), ``predict_proba``
+gives P(abnormal) (binary, 1-D) or class probabilities (2-D), ``save`` writes a file that
+cannot run code when loaded, and its :class:`ModelSpec` ``load`` reads one back.
+Every model is one :class:`ModelSpec` in :data:`MODELS`; the CLI's ``--model`` choices,
+training, prediction and the chapters read it from there and never check what kind of
+model it is.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+
+#: pickle-based files are refused by every loader: loading one can run any code
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+
+class Classifier(ABC):
+    """A beat classifier behind the interface every part of ecglib uses."""
+
+    #: True when training runs in epochs (history rows are epochs)
+    trained_by_epoch: bool = True
+
+    def __init__(self, name: str, n_classes: int) -> None:
+        self.name = name
+        self.n_classes = n_classes
+
+    @abstractmethod
+    def fit(self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
+            config, verbose: int = 2) -> pd.DataFrame:
+        """Train on beats ``X`` (n, 187) with labels ``y``; ``config`` is the
+        :class:`ecglib.config.TrainConfig`; ``verbose=2`` prints one line per epoch.
+        Returns the history, one row per epoch."""
+
+    @abstractmethod
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """P(abnormal) per beat (binary, 1-D) or class probabilities (2-D)."""
+
+    @abstractmethod
+    def save(self, stem: Path) -> Path:
+        """Write the model atomically as ``stem`` plus its format's suffix; return the path."""
+
+    @property
+    def n_params(self) -> int | None:
+        """Number of weights (None where the notion does not apply)."""
+        return None
+
+    def summary(self) -> str:
+        """A printable description of the model."""
+        return f"{self.name}: {MODELS[self.name].description}"
+
+    def _check_output(self, p: np.ndarray, where: str) -> np.ndarray:
+        if (p.ndim == 1) != (self.n_classes == 2) or (p.ndim == 2 and p.shape[1] != self.n_classes):
+            width = 1 if p.ndim == 1 else p.shape[1]
+            raise DataError(f"{where}: the model gives {width} output(s) per beat but its "
+                            f"label scheme has {self.n_classes} classes")
+        return p
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registered model: how to create an untrained one and load a saved one."""
+
+    name: str
+    description: str
+    create: Callable[..., Classifier]     #: (n_classes, seed) -> untrained Classifier
+    load: Callable[[Path, int], Classifier]   #: (saved file, n_classes) -> Classifier
+    suffix: str                           #: file suffix of the saved format
+
+
+MODELS: dict[str, ModelSpec] = {}
+
+
+def register_model(spec: ModelSpec) -> ModelSpec:
+    """Add a model to the registry (CLI choices, training, prediction and chapters)."""
+    MODELS[spec.name] = spec
+    return spec
+
+
+def get_model_spec(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` called ``name`` or a ValueError listing the valid names."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}") from None
+
+
+def load_classifier(path: str | Path, name: str, n_classes: int) -> Classifier:
+    """Load model ``name``'s saved file; pickle files and a wrong format are refused with
+    an error naming the file."""
+    path = Path(path)
+    if path.suffix in PICKLE_SUFFIXES:
+        raise DataError(f"{path}: pickle-based model files are refused (loading one can run "
+                        f"any code); ecglib saves scikit-learn models as .skops: retrain with "
+                        f"'ecglib train'")
+    spec = get_model_spec(name)
+    if not path.is_file():
+        raise DataError(f"{path}: model file not found")
+    if path.suffix != spec.suffix:
+        raise DataError(f"{path}: model {name!r} is saved as a {spec.suffix} file")
+    return spec.load(path, n_classes)

@@ -1,0 +1,187 @@
+"""Keras networks (the seed CNN-LSTM and two CNN baselines) behind the Classifier interface.
+
+Keras is imported inside the functions of this module only: importing it (with TensorFlow)
+takes about 8 s on a 2-core machine (measured: ``python -c "import keras"``), which
+``ecglib --help``, ``ecglib data build`` and the scikit-learn models should not pay.
+
+The seed's conv stack inside TimeDistributed is not published; its summary fixes only the
+output (None, 10, 256) and 353,024 parameters. Several natural stacks fit; we use
+Conv1D(32, 7) -> Conv1D(256, 3) -> Conv1D(256, 5) (valid padding, ReLU) -> global max pool
+over each 18-sample step: 256 + 24,832 + 327,936 = 353,024 parameters and about 24 M
+multiply-adds per beat (the third conv dominates), matching the guide's cost estimate.
+Another exact fit is Conv1D(64, 5) -> Conv1D(128, 7) -> Conv1D(256, 9) with 'same' padding.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..batchnorm import precise_bn_callback
+from ..errors import DataError
+from .base import Classifier, ModelSpec, register_model
+
+DENSE_WIDTHS = (1024, 512, 256, 128, 64, 32)
+
+
+def _head(n_classes: int):
+    from keras import layers
+
+    if n_classes == 2:
+        return layers.Dense(1, activation="sigmoid", name="output")
+    return layers.Dense(n_classes, activation="softmax", name="output")
+
+
+def seed_model(n_classes: int = 2, step_len: int = 18, bn_momentum: float = 0.99,
+               dropout: float = 0.5):
+    """The seed network: TimeDistributed 1D-CNN -> LSTM(64) -> 6 x (Dense + BN) -> Dropout ->
+    output. With the defaults its summary matches the seed row by row (1,209,217 params)."""
+    import keras
+    from keras import layers
+
+    conv = keras.Sequential([
+        layers.Input((step_len, 1)),
+        layers.Conv1D(32, 7, activation="relu"),
+        layers.Conv1D(256, 3, activation="relu"),
+        layers.Conv1D(256, 5, activation="relu"),
+        layers.GlobalMaxPooling1D(),
+    ], name="step_cnn")
+    stack = [layers.Input((10, step_len, 1)), layers.TimeDistributed(conv),
+             layers.LSTM(64)]
+    for width in DENSE_WIDTHS:
+        stack += [layers.Dense(width, activation="relu"),
+                  layers.BatchNormalization(momentum=bn_momentum)]
+    stack += [layers.Dropout(dropout), _head(n_classes)]
+    return keras.Sequential(stack, name="seed_cnn_lstm")
+
+
+def kachuee_model(n_classes: int = 2):
+    """Residual CNN of Kachuee et al. (2018): conv(32, 5), five residual blocks (two conv(32, 5)
+    with ReLU, skip connection, max-pool 5 / stride 2), then Dense 32 -> Dense 32 -> output."""
+    import keras
+    from keras import layers
+
+    inp = layers.Input((187, 1))
+    x = layers.Conv1D(32, 5, padding="same")(inp)
+    for _ in range(5):
+        y = layers.Conv1D(32, 5, padding="same", activation="relu")(x)
+        y = layers.Conv1D(32, 5, padding="same")(y)
+        x = layers.Activation("relu")(layers.Add()([x, y]))
+        x = layers.MaxPooling1D(5, strides=2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(32, activation="relu")(x)
+    x = layers.Dense(32, activation="relu")(x)
+    return keras.Model(inp, _head(n_classes)(x), name="kachuee_resnet")
+
+
+def compact_cnn(n_classes: int = 2):
+    """A compact 1D-CNN (29,441 parameters for two classes): three conv/pool stages, then a
+    dense layer on the flattened map, so the position of waves relative to the R peak
+    (timing) is kept."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        layers.Input((187, 1)),
+        layers.Conv1D(16, 7, padding="same", activation="relu"), layers.MaxPooling1D(2),
+        layers.Conv1D(32, 5, padding="same", activation="relu"), layers.MaxPooling1D(2),
+        layers.Conv1D(32, 3, padding="same", activation="relu"), layers.MaxPooling1D(2),
+        layers.Flatten(),
+        layers.Dense(32, activation="relu"), layers.Dropout(0.2), _head(n_classes),
+    ], name="compact_cnn")
+
+
+def with_channel(X: np.ndarray) -> np.ndarray:
+    """(n, 187) -> (n, 187, 1) float32, the input of the 1D-CNNs."""
+    return np.asarray(X, dtype=np.float32)[..., None]
+
+
+class KerasClassifier(Classifier):
+    """A Keras network, the function that prepares its input, and its training loop."""
+
+    def __init__(self, name: str, n_classes: int, net, prepare: Callable) -> None:
+        super().__init__(name, n_classes)
+        self.net = net
+        self.prepare = prepare
+
+    def fit(self, X, y, X_val, y_val, config, verbose: int = 2) -> pd.DataFrame:
+        """Adam, binary or sparse categorical cross-entropy, PreciseBN before every
+        evaluation (unless ``config.precise_bn`` is off), early stopping on the validation
+        loss with the best weights restored, optional class weights; one line per epoch."""
+        import keras
+
+        loss = "binary_crossentropy" if self.n_classes == 2 else "sparse_categorical_crossentropy"
+        self.net.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss,
+                         metrics=["accuracy"])
+        Xtr, Xva = self.prepare(X), self.prepare(X_val)
+        callbacks = [precise_bn_callback(Xtr, seed=config.seed)] if config.precise_bn else []
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=config.patience, restore_best_weights=True))
+        hist = self.net.fit(Xtr, y, validation_data=(Xva, y_val), epochs=config.epochs,
+                            batch_size=config.batch_size,
+                            class_weight=class_weights(y, self.n_classes)
+                            if config.class_weight else None,
+                            callbacks=callbacks, verbose=verbose, shuffle=True)
+        frame = pd.DataFrame(hist.history)
+        frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
+        return frame
+
+    def predict_proba(self, X: np.ndarray, batch_size: int = 512) -> np.ndarray:
+        inputs = self.prepare(X)
+        shape = tuple(self.net.input_shape[1:])
+        if shape != tuple(inputs.shape[1:]):
+            raise DataError(f"input of shape {tuple(inputs.shape[1:])} does not fit the "
+                            f"model's input {shape}")
+        p = np.asarray(self.net.predict(inputs, batch_size=batch_size, verbose=0))
+        return self._check_output(p[:, 0] if p.shape[1] == 1 else p, self.name)
+
+    def save(self, stem: Path) -> Path:
+        final = Path(stem).with_suffix(".keras")
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp.keras")
+        try:
+            self.net.save(tmp)
+            os.replace(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return final
+
+    @property
+    def n_params(self) -> int:
+        return int(self.net.count_params())
+
+    def summary(self) -> str:
+        lines: list[str] = []
+        self.net.summary(print_fn=lambda s, **_: lines.append(s))
+        return "\n".join(lines)
+
+
+def class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
+    """Loss weight per class, inversely proportional to its count (scikit-learn's
+    'balanced': n / (classes * count))."""
+    counts = np.bincount(y, minlength=n_classes)
+    return {c: float(len(y) / (n_classes * max(n, 1))) for c, n in enumerate(counts)}
+
+
+def load_keras(path: Path):
+    """A ``.keras`` file in safe mode (no Python code in the file runs); errors name it."""
+    import keras
+
+    try:
+        return keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:
+        raise DataError(f"{path}: not a valid Keras model file ({type(exc).__name__}: "
+                        f"{str(exc)[:200]})") from None
+
+
+def keras_model(name: str, build: Callable, prepare: Callable, description: str) -> ModelSpec:
+    """Register a Keras network ``build(n_classes)`` whose input is ``prepare(beats)``."""
+    return register_model(ModelSpec(
+        name, description,
+        create=lambda n_classes=2, seed=0: KerasClassifier(name, n_classes, build(n_classes),
+                                                           prepare),
+        load=lambda path, n_classes: KerasClassifier(name, n_classes, load_keras(path),
+                                                     prepare),
+        suffix=".keras"))

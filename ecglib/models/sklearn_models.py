@@ -1,0 +1,86 @@
+"""scikit-learn baselines behind the Classifier interface, saved with skops (no pickle)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import skops.io
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from ..atomic import atomic_open
+from ..errors import DataError
+from .base import Classifier, ModelSpec, register_model
+
+#: The only types a scikit-learn model file may hold beyond skops' built-in safe list
+#: (the trees of HistGradientBoostingClassifier). Anything else is refused, never loaded.
+TRUSTED_SKOPS_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
+
+
+def gradient_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
+    """Non-deep baseline: scikit-learn histogram gradient boosting on the raw 187 samples."""
+    return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, random_state=seed,
+                                          early_stopping=True, validation_fraction=None)
+
+
+def flat(X: np.ndarray) -> np.ndarray:
+    """Beats as a float32 matrix, one feature per sample."""
+    return np.asarray(X, dtype=np.float32)
+
+
+class SklearnClassifier(Classifier):
+    """A scikit-learn estimator and the function that prepares its features."""
+
+    trained_by_epoch = False
+
+    def __init__(self, name: str, n_classes: int, estimator, prepare: Callable) -> None:
+        super().__init__(name, n_classes)
+        self.estimator = estimator
+        self.prepare = prepare
+
+    def fit(self, X, y, X_val, y_val, config, verbose: int = 2) -> pd.DataFrame:
+        self.estimator.fit(self.prepare(X), y)
+        return pd.DataFrame({"epoch": [1],
+                             "n_iter": [int(getattr(self.estimator, "n_iter_", 1))]})
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        inputs = self.prepare(X)
+        expected = getattr(self.estimator, "n_features_in_", inputs.shape[1])
+        if inputs.ndim != 2 or inputs.shape[1] != expected:
+            raise DataError(f"input of shape {tuple(inputs.shape[1:])} does not fit the "
+                            f"model's input ({expected},)")
+        p = self.estimator.predict_proba(inputs)
+        return self._check_output(p[:, 1] if p.shape[1] == 2 else p, self.name)
+
+    def save(self, stem: Path) -> Path:
+        final = Path(stem).with_suffix(".skops")
+        with atomic_open(final, "wb") as fh:
+            fh.write(skops.io.dumps(self.estimator))
+        return final
+
+
+def load_skops(path: Path):
+    """A scikit-learn estimator from a skops file, after checking every type it holds."""
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+        refused = sorted(set(untrusted) - set(TRUSTED_SKOPS_TYPES))
+        if refused:
+            raise DataError(f"{path}: holds types ecglib does not trust, not loaded: {refused}")
+        return skops.io.load(path, trusted=TRUSTED_SKOPS_TYPES)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"{path}: not a valid skops model file ({type(exc).__name__}: "
+                        f"{str(exc)[:200]})") from None
+
+
+def sklearn_model(name: str, build: Callable, prepare: Callable, description: str) -> ModelSpec:
+    """Register an estimator ``build(n_classes, seed)`` whose features are ``prepare(beats)``."""
+    return register_model(ModelSpec(
+        name, description,
+        create=lambda n_classes=2, seed=0: SklearnClassifier(name, n_classes,
+                                                             build(n_classes, seed), prepare),
+        load=lambda path, n_classes: SklearnClassifier(name, n_classes, load_skops(path),
+                                                       prepare),
+        suffix=".skops"))
