@@ -102,6 +102,10 @@ def _with_validation(name: str, meta: pd.DataFrame, pool: np.ndarray, test: np.n
     if pool.size == 0 or test.size == 0:
         raise ValueError(f"{name} split: no beats in the training or test patients")
     patients = meta["patient"].to_numpy()
+    if np.unique(patients[pool]).size < 2:
+        raise ValueError(f"{name} split: {np.unique(patients[pool]).size} training patient(s); "
+                         f"at least 2 are needed to hold whole patients out for validation "
+                         f"(use more records, or a smaller test_size)")
     gss = GroupShuffleSplit(n_splits=1, test_size=val_size, random_state=seed)
     tr, va = next(gss.split(pool, groups=patients[pool]))
     return Split(name, np.sort(pool[tr]), np.sort(pool[va]), np.sort(test), "patient", notes)

@@ -50,7 +50,7 @@ def test_parse_params_and_profiles():
 
 def test_papermill_run_with_parameters(tmp_path):
     out = run_notebook(ROOT / "notebooks" / "03_reshape.ipynb", tmp_path,
-                       {"profile": "fast", "data": "synthetic", "seed": 2})
+                       {"profile": "fast", "data": "synthetic"})
     nb = json.loads(out.read_text())
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert len(injected) == 1 and "remove-cell" in injected[0]["metadata"]["tags"]
@@ -59,17 +59,45 @@ def test_papermill_run_with_parameters(tmp_path):
     assert "SYNTHETIC" in text and "(2, 10, 18, 1)" in text
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"epoch": 3}, r"unknown parameter\(s\) \['epoch'\]; this chapter's parameters are: "
-                   r"profile=None"),
-    ({"epochs": "abc"}, r"parameter epochs='abc' should be of type int"),
-    ({"seed": 1.5}, r"parameter seed=1.5 should be of type int"),
+def test_plain_papermill_refuses_an_unknown_parameter(tmp_path):
+    # papermill itself only logs "Passed unknown parameter"; the chapter's setup refuses it
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError,
+                       match=r"unknown parameter\(s\) \['epoch'\] for this chapter"):
+        pm.execute_notebook(str(ROOT / "notebooks" / "03_reshape.ipynb"),
+                            str(tmp_path / "out.ipynb"), cwd=str(ROOT / "notebooks"),
+                            parameters={"profile": "fast", "data": "synthetic", "epoch": 3},
+                            progress_bar=False)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_chapters_declare_known_parameters_only(path):
+    from ecglib.book.notebooks import notebook_parameters
+    from ecglib.book.profiles import known_parameters
+
+    params = notebook_parameters(path)
+    own = {k for k, v in params.items() if v is not None}         # the chapter's own, set
+    assert set(params) - own <= known_parameters() | {"profile"}
+    setup = nbformat.read(path, as_version=4).cells
+    call = next(c.source for c in setup if "setup_chapter(" in c.source)
+    for name in set(params) - {"profile"}:
+        assert f"{name}={name}" in call, f"{name} is declared but not passed to setup_chapter"
+
+
+@pytest.mark.parametrize("chapter, params, message", [
+    ("03_reshape", {"epochs": 3}, r"unknown parameter\(s\) \['epochs'\]; this chapter's "
+                                  r"parameters are: profile=None, data=None"),
+    ("06_evaluation", {"epoch": 3}, r"unknown parameter\(s\) \['epoch'\]"),
+    ("06_evaluation", {"epochs": "abc"}, r"parameter epochs='abc' should be of type int"),
+    ("06_evaluation", {"seed": 1.5}, r"parameter seed=1.5 should be of type int"),
+    ("02_building", {"start_s": "x"}, r"parameter start_s='x' should be of type float"),
 ])
-def test_book_run_refuses_bad_parameters(tmp_path, params, message):
+def test_book_run_refuses_bad_parameters(tmp_path, chapter, params, message):
     from ecglib.errors import EcglibError
 
     with pytest.raises(EcglibError, match=message):
-        run_notebook(ROOT / "notebooks" / "03_reshape.ipynb", tmp_path, params)
+        run_notebook(ROOT / "notebooks" / f"{chapter}.ipynb", tmp_path, params)
     assert not list(tmp_path.iterdir())
 
 

@@ -29,7 +29,7 @@ from ..records import Record
 from ..runcache import cached_run
 from ..seed import set_seed
 from ..train import TrainResult
-from .profiles import resolve_params
+from .profiles import known_parameters, resolve_params
 
 #: the first line of the cell papermill injects with ``-p NAME VALUE``
 PAPERMILL_MARK = "# Parameters"
@@ -70,16 +70,20 @@ def injected_parameters() -> list[str]:
 
 def setup_chapter(profile: str | None = None, show_banner: bool = True,
                   **parameters) -> Chapter:
-    """Style, seed, parameters (profile + the chapter's own ``parameters``) and data.
+    """Style, seed, parameters and data for one chapter.
 
-    ``parameters`` are the chapter's declared knobs; a parameter papermill injected that the
-    chapter does not declare (say ``-p epoch 3``), or a value of the wrong type, stops the
-    chapter with an error naming it."""
+    ``parameters`` are every knob the chapter's parameters cell declares: training
+    parameters and book settings are resolved against the profile (and type-checked);
+    the chapter's own (say ``record``) are kept as given in ``ch.params``. A parameter
+    papermill injected that the chapter does not declare (say ``-p epoch 3``), or a value
+    of the wrong type, stops the chapter with an error naming it."""
     stray = sorted(set(injected_parameters()) - set(parameters) - {"profile"})
     if stray:
         raise ValueError(f"unknown parameter(s) {stray} for this chapter; its parameters "
                          f"are: profile, {', '.join(parameters)}")
-    params = resolve_params(profile, **parameters)
+    shared = {k: v for k, v in parameters.items() if k in known_parameters()}
+    params = {**resolve_params(profile, **shared),
+              **{k: v for k, v in parameters.items() if k not in shared}}
     setup_style()
     set_seed(params["seed"])
     table = load(params["data"])

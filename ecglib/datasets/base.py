@@ -28,7 +28,7 @@ class Dataset:
 
     name: str
     title: str                     #: full name and citation key, shown in every banner
-    physionet: PhysioNet | None    #: download location; None for generated data
+    physionet: PhysioNet | None    #: download location; None for local or generated data
     fs: float | None               #: native sampling rate (Hz); beats are resampled to 125
     leads: tuple[str, ...] = PREFERRED_LEADS   #: leads tried in order (else the first)
     lead_note: str = ""            #: why that lead, and what happens without it
@@ -43,6 +43,10 @@ class Dataset:
     annotator: str = "atr"
     #: manifest key counting the records left out, by reason (:meth:`exclusion`)
     excluded_key: str = "excluded_records"
+    #: a local folder of WFDB records (a database that is not downloaded)
+    folder: Path | None = None
+    #: file extensions of every record (from ``physionet`` when it is set)
+    extensions: tuple[str, ...] = (".hea", ".dat", ".atr")
 
     def configured(self, **options) -> "Dataset":
         """This dataset with generator options applied (only generated data has any)."""
@@ -51,10 +55,21 @@ class Dataset:
     def locate(self, path: str | Path | None = None, records: list[str] | None = None,
                download: bool = True, progress: bool = True) -> Path | None:
         """The folder holding the records (downloaded when missing); None if generated."""
-        if self.physionet is None:
-            raise DataError(f"dataset {self.name!r} has no download location")
-        return resolve_database(self.physionet, path, records=records, download=download,
-                                progress=progress)
+        if self.physionet is not None:
+            return resolve_database(self.physionet, path, records=records, download=download,
+                                    progress=progress)
+        folder = Path(path or self.folder or "")
+        missing = [f for f in self.files(records or self.record_names(folder))
+                   if not (folder / f).is_file()]
+        if self.folder is None or missing:
+            raise DataError(f"dataset {self.name!r}: records not found in {folder} "
+                            f"(missing {missing[:3]})")
+        return folder
+
+    def files(self, names: list[str]) -> list[str]:
+        """The files of records ``names``."""
+        exts = self.physionet.extensions if self.physionet else self.extensions
+        return [f"{r}{e}" for r in names for e in exts]
 
     def record_names(self, folder: Path | None) -> list[str]:
         """Every record of the dataset (its ``RECORDS`` file)."""
@@ -62,7 +77,7 @@ class Dataset:
 
     def identity(self, folder: Path | None, names: list[str]) -> dict:
         """What identifies the built beats' source: the SHA-256 of every file read."""
-        return {"checksums": local_checksums(folder, self.physionet.files(names))}
+        return {"checksums": local_checksums(folder, self.files(names))}
 
     def patient(self, record: str) -> str:
         """The patient a record belongs to."""
