@@ -22,11 +22,14 @@ import time
 def worker(n_beats: int, record: str) -> dict:
     import numpy as np
 
+    from ecglib.config import TrainConfig
     from ecglib.data import load
-    from ecglib.models import seed_model
+    from ecglib.datasets import get_dataset
+    from ecglib.models import get_model_spec
     from ecglib.predict import predict_record
     from ecglib.reshape import to_steps
     from ecglib.seed import set_seed
+    from ecglib.train import train
 
     import keras
 
@@ -35,7 +38,7 @@ def worker(n_beats: int, record: str) -> dict:
     rng = np.random.default_rng(0)
     idx = rng.choice(len(table), size=min(n_beats, len(table)), replace=False)
     X, y = to_steps(table.X[idx]), table.labels()[idx]
-    model = seed_model()
+    model = get_model_spec("seed").create().net
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(X[:512], y[:512], batch_size=256, epochs=1, verbose=0)      # compile / warm up
     start = time.perf_counter()
@@ -49,13 +52,12 @@ def worker(n_beats: int, record: str) -> dict:
            "synthetic": table.synthetic, "beats": int(len(X)), "epoch_s": epoch_s,
            "train_beats_per_s": len(X) / epoch_s, "inference_beats_per_s": len(X) / infer_s}
     if table.source == "mitdb":
-        from ecglib.sources import resolve_database
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "model.keras")
-            model.save(path)
+        with tempfile.TemporaryDirectory() as tmp:     # a run folder: one epoch, 600 beats
+            run = os.path.join(tmp, "run")
+            train(table, TrainConfig(epochs=1, subset=600), out_dir=run, verbose=0)
             start = time.perf_counter()
-            preds, _ = predict_record(path, resolve_database("mitdb") / record)
+            preds, _ = predict_record(os.path.join(run, "model.keras"),
+                                      get_dataset("mitdb").locate() / record)
             out["record"] = record
             out["record_beats"] = int(len(preds))
             out["record_end_to_end_s"] = time.perf_counter() - start

@@ -26,7 +26,10 @@ import pandas as pd
 from ecglib.peaks import detect_r_peaks
 from ecglib.predict import MATCH_WINDOW_S, Predictor, match_beats
 from ecglib.records import read_wfdb_record
-from ecglib.sources import resolve_database
+from ecglib.build import build_table
+from ecglib.config import TrainConfig
+from ecglib.datasets import get_dataset
+from ecglib.train import train
 
 ECGLIB = str(Path(sys.executable).with_name("ecglib"))
 
@@ -42,15 +45,14 @@ def main() -> None:
     ap.add_argument("--model-file", type=Path, default=None)
     ap.add_argument("--records", nargs="+", default=["100", "208", "233", "119", "203"])
     args = ap.parse_args()
-    db = resolve_database("mitdb")
+    db = get_dataset("mitdb").locate()
     paths = [db / r for r in args.records]
     with tempfile.TemporaryDirectory() as tmp:
         model_file = args.model_file
-        if model_file is None:
-            from ecglib.models import seed_model
-
-            model_file = Path(tmp) / "seed.keras"
-            seed_model().save(model_file)
+        if model_file is None:             # a seed run folder: one epoch on synthetic beats
+            train(build_table("synthetic", n_synthetic=2, progress=False),
+                  TrainConfig(epochs=1, subset=300), out_dir=Path(tmp) / "run", verbose=0)
+            model_file = Path(tmp) / "run" / "model.keras"
         out = str(Path(tmp) / "p.csv")
         base = [ECGLIB, "predict", "--model", str(model_file), "--out", out, "--record"]
         load = _timed([sys.executable, "-c", "import sys; from ecglib.predict import Predictor;"

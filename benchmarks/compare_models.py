@@ -12,8 +12,8 @@ import argparse
 import pandas as pd
 
 from ecglib.book import Chapter
-from ecglib.data import load
 from ecglib.book.profiles import resolve_params
+from ecglib.data import load
 
 
 def main() -> None:

@@ -26,12 +26,13 @@ import numpy as np
 import pandas as pd
 
 from ecglib.build import build_table
+from ecglib.config import TrainConfig
+from ecglib.datasets import get_dataset
+from ecglib.datasets.mitdb import DS2
 from ecglib.metrics import predicted_labels
 from ecglib.predict import Predictor
-from ecglib.datasets.mitdb import DS2
 from ecglib.segment import SegmentParams
-from ecglib.sources import resolve_database
-from ecglib.config import TrainConfig
+from ecglib.splits import SPLITS
 from ecglib.train import train
 
 KEYS = ["balanced_accuracy", "accuracy", "recall[abnormal]", "specificity[abnormal]", "auroc"]
@@ -40,7 +41,7 @@ KEYS = ["balanced_accuracy", "accuracy", "recall[abnormal]", "specificity[abnorm
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="kachuee")
-    ap.add_argument("--split", default="interpatient", choices=["random", "interpatient"])
+    ap.add_argument("--split", default="interpatient", choices=list(SPLITS))
     ap.add_argument("--records", nargs="+", default=list(DS2))
     ap.add_argument("--align", default="local_max", choices=["local_max", "none"])
     ap.add_argument("--subset", type=int, default=20000)
@@ -56,7 +57,7 @@ def main() -> None:
         train(table, cfg, out_dir=Path(tmp) / "run", verbose=0)
         predictor = Predictor(next((Path(tmp) / "run").glob("model.*")))
         built, built_p = predictor.built_metrics(table, args.records, seed=args.seed)
-        db = resolve_database("mitdb")
+        db = get_dataset("mitdb").locate()
         start = time.perf_counter()
         preds, _, per_class, _ = predictor.records([db / r for r in args.records])
         seconds = time.perf_counter() - start

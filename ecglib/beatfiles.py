@@ -19,8 +19,9 @@ from .atomic import read_json, verify_checksum
 from .beattable import BeatTable
 from .errors import DataError
 from .labels import AAMI_CLASSES, SCHEMES, LabelScheme, get_scheme
+from .segment import BEAT_LENGTH
 
-N_COLUMNS = 188
+N_COLUMNS = BEAT_LENGTH + 1   # samples and the label
 RANGE_TOLERANCE = 1e-6
 REBUILD = "rebuild with 'ecglib data build'"
 #: the classes Kaggle's label codes stand for (PTB: healthy control N, infarction MI)

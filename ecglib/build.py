@@ -20,7 +20,7 @@ from .errors import DataError
 from .extract import RecordBeats
 from .labels import LabelScheme, get_scheme
 from .paths import cache_dir, cache_key
-from .segment import SegmentParams
+from .segment import BEAT_LENGTH, SegmentParams
 
 FLOAT_FORMAT = "%.6f"
 BEATS_FORMAT = "ecglib-beats-1"
@@ -29,7 +29,7 @@ BEATS_FORMAT = "ecglib-beats-1"
 def _assemble(parts: list[tuple[str, RecordBeats, str]], source: str, synthetic: bool,
               info: dict) -> BeatTable:
     """Concatenate per-record beats; ``parts`` holds (record, beats, lead)."""
-    X = np.concatenate([p.X for _, p, _ in parts]) if parts else np.zeros((0, 187), np.float32)
+    X = np.concatenate([p.X for _, p, _ in parts]) if parts else np.zeros((0, BEAT_LENGTH), np.float32)
     meta = pd.concat([p.meta for _, p, _ in parts], ignore_index=True)
     per_record = {name: {"lead": lead, "fs": p.fs, "beats": int(len(p.meta)),
                          "dropped": p.dropped, "gap_samples": p.gap_samples,

@@ -10,7 +10,7 @@ from ecglib.cli import main
 from ecglib.config import TrainConfig
 from ecglib.datasets.synthetic import synthetic_record
 from ecglib.errors import DataError
-from ecglib.predict import match_beats, predict_beat_files, predict_record
+from ecglib.predict import match_beats, predict_record
 from ecglib.train import train
 
 

@@ -94,6 +94,19 @@ def get_model_spec(name: str) -> ModelSpec:
         raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}") from None
 
 
+def register_wrapped(name: str, description: str, wrapper: Callable, build: Callable,
+                     prepare: Callable, read: Callable[[Path], object], suffix: str) -> ModelSpec:
+    """Register a library model (a Keras network, a scikit-learn estimator) wrapped in a
+    Classifier: ``wrapper(name, n_classes, obj, prepare)`` around ``build(n_classes, seed)``
+    when created, around ``read(path)`` when loaded."""
+    return register_model(ModelSpec(
+        name, description,
+        create=lambda n_classes=2, seed=0: wrapper(name, n_classes, build(n_classes, seed),
+                                                   prepare),
+        load=lambda path, n_classes: wrapper(name, n_classes, read(path), prepare),
+        suffix=suffix))
+
+
 def load_classifier(path: str | Path, name: str, n_classes: int) -> Classifier:
     """Load model ``name``'s saved file; pickle files and a wrong format are refused with
     an error naming the file."""

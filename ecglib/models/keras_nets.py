@@ -22,7 +22,8 @@ import pandas as pd
 
 from ..batchnorm import precise_bn_callback
 from ..errors import DataError
-from .base import Classifier, ModelSpec, register_model
+from ..segment import BEAT_LENGTH
+from .base import Classifier, ModelSpec, register_wrapped
 
 DENSE_WIDTHS = (1024, 512, 256, 128, 64, 32)
 
@@ -64,7 +65,7 @@ def kachuee_model(n_classes: int = 2):
     import keras
     from keras import layers
 
-    inp = layers.Input((187, 1))
+    inp = layers.Input((BEAT_LENGTH, 1))
     x = layers.Conv1D(32, 5, padding="same")(inp)
     for _ in range(5):
         y = layers.Conv1D(32, 5, padding="same", activation="relu")(x)
@@ -85,7 +86,7 @@ def compact_cnn(n_classes: int = 2):
     from keras import layers
 
     return keras.Sequential([
-        layers.Input((187, 1)),
+        layers.Input((BEAT_LENGTH, 1)),
         layers.Conv1D(16, 7, padding="same", activation="relu"), layers.MaxPooling1D(2),
         layers.Conv1D(32, 5, padding="same", activation="relu"), layers.MaxPooling1D(2),
         layers.Conv1D(32, 3, padding="same", activation="relu"), layers.MaxPooling1D(2),
@@ -178,10 +179,6 @@ def load_keras(path: Path):
 
 def keras_model(name: str, build: Callable, prepare: Callable, description: str) -> ModelSpec:
     """Register a Keras network ``build(n_classes)`` whose input is ``prepare(beats)``."""
-    return register_model(ModelSpec(
-        name, description,
-        create=lambda n_classes=2, seed=0: KerasClassifier(name, n_classes, build(n_classes),
-                                                           prepare),
-        load=lambda path, n_classes: KerasClassifier(name, n_classes, load_keras(path),
-                                                     prepare),
-        suffix=".keras"))
+    return register_wrapped(name, description, KerasClassifier,
+                            lambda n_classes, seed: build(n_classes), prepare, load_keras,
+                            ".keras")

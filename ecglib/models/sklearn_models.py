@@ -11,7 +11,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from ..atomic import atomic_open
 from ..errors import DataError
-from .base import Classifier, ModelSpec, register_model
+from .base import Classifier, ModelSpec, register_wrapped
 
 #: The only types a scikit-learn model file may hold beyond skops' built-in safe list
 #: (the trees of HistGradientBoostingClassifier). Anything else is refused, never loaded.
@@ -77,10 +77,5 @@ def load_skops(path: Path):
 
 def sklearn_model(name: str, build: Callable, prepare: Callable, description: str) -> ModelSpec:
     """Register an estimator ``build(n_classes, seed)`` whose features are ``prepare(beats)``."""
-    return register_model(ModelSpec(
-        name, description,
-        create=lambda n_classes=2, seed=0: SklearnClassifier(name, n_classes,
-                                                             build(n_classes, seed), prepare),
-        load=lambda path, n_classes: SklearnClassifier(name, n_classes, load_skops(path),
-                                                       prepare),
-        suffix=".skops"))
+    return register_wrapped(name, description, SklearnClassifier, build, prepare, load_skops,
+                            ".skops")
