@@ -33,21 +33,24 @@ def _bn_layers(model) -> list:
     return found
 
 
-def recalibrate_bn(model, X: np.ndarray, batches: int = 40, batch_size: int = 256,
-                   seed: int = 0) -> int:
+def recalibrate_bn(model, X: np.ndarray | list[np.ndarray], batches: int = 40,
+                   batch_size: int = 256, seed: int = 0) -> int:
     """Set every BN layer's moving mean/variance to the average batch statistics of
-    ``batches`` fixed training batches under the current weights. Returns batches used."""
+    ``batches`` fixed training batches under the current weights (``X``: the model's input,
+    or a list of its inputs). Returns batches used."""
     layers = _bn_layers(model)
-    if not layers or len(X) == 0:
+    rows = len(X[0]) if isinstance(X, list) else len(X)
+    if not layers or rows == 0:
         return 0
-    order = np.random.default_rng(seed).permutation(len(X))
-    n = max(1, min(batches, len(X) // batch_size or 1))
+    order = np.random.default_rng(seed).permutation(rows)
+    n = max(1, min(batches, rows // batch_size or 1))
     saved = [layer.momentum for layer in layers]
     try:
         for k in range(n):
             for layer in layers:      # cumulative average: v_k = (k v_{k-1} + b_k) / (k + 1)
                 layer.momentum = k / (k + 1)
-            model(X[order[k * batch_size:(k + 1) * batch_size]], training=True)
+            pick = order[k * batch_size:(k + 1) * batch_size]
+            model([a[pick] for a in X] if isinstance(X, list) else X[pick], training=True)
     finally:
         for layer, momentum in zip(layers, saved):
             layer.momentum = momentum

@@ -18,6 +18,7 @@ import pandas as pd
 from .atomic import read_json, verify_checksum
 from .beattable import BeatTable
 from .errors import DataError
+from .extract import META_COLUMNS
 from .labels import AAMI_CLASSES, SCHEMES, LabelScheme, get_scheme
 from .segment import BEAT_LENGTH
 
@@ -212,8 +213,8 @@ def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
                 and isinstance(spec.get("rows"), int) and isinstance(spec.get("class"), str)):
             raise DataError(f"{folder / 'manifest.json'}: entry of {fname!r} lacks its class, "
                             f"label or rows; {REBUILD}")
-    stale = sorted(p.name for p in folder.glob("*.csv")
-                   if p.name not in man["files"] and p.name != (man.get("meta") or {}).get("file"))
+    listed = set(man["files"]) | {(man.get(k) or {}).get("file") for k in ("meta", "features")}
+    stale = sorted(p.name for p in folder.glob("*.csv") if p.name not in listed)
     if stale:
         raise DataError(f"{folder}: holds beat files its manifest does not list {stale} "
                         f"(left from an earlier build?); rebuild the folder")
@@ -227,14 +228,18 @@ def read_beat_dir(folder: str | Path, verify: bool = True) -> BeatTable:
         signals[fname] = read_beat_csv(path, scheme, expect_label=spec["label"])[0] \
             if spec["rows"] else np.zeros((0, N_COLUMNS - 1), np.float32)
     meta = _read_meta(folder, man, verify)
+    features = man.get("features")
+    if verify and isinstance(features, dict) and features.get("file"):
+        verify_checksum(folder / features["file"], features.get("sha256"),
+                        folder / "manifest.json", REBUILD)
     X = _align(folder, man, meta, signals, scheme)
     if "beat" in meta.columns:
         order = np.argsort(meta["beat"].to_numpy(), kind="stable")
         if not np.array_equal(meta["beat"].to_numpy()[order], np.arange(len(meta))):
             raise DataError(f"{folder / 'meta.csv'}: column 'beat' is not 0..{len(meta) - 1}")
         X, meta = X[order], meta.iloc[order]
-    meta = meta.rename(columns={"aami_class": "aami"})[
-        ["record", "patient", "sample", "symbol", "aami"]].reset_index(drop=True)
+    meta = meta.rename(columns={"aami_class": "aami"})
+    meta = meta[[c for c in META_COLUMNS if c in meta]].reset_index(drop=True)
     info = {k: v for k, v in man.items() if k not in ("files", "meta")}
     info["path"] = str(folder)
     return BeatTable(X, meta, man.get("source", "unknown"), bool(man.get("synthetic", False)),

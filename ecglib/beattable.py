@@ -11,6 +11,7 @@ import pandas as pd
 from .atomic import atomic_open, atomic_write_text, sha256_file
 from .labels import LabelScheme, get_scheme
 from .paths import cache_dir
+from .rr import rr_or_none
 
 
 @dataclass
@@ -34,6 +35,11 @@ class BeatTable:
     def labels(self, scheme: str | LabelScheme = "binary") -> np.ndarray:
         """Integer labels of every beat under ``scheme`` (a name, JSON file or scheme)."""
         return get_scheme(scheme).encode(self.meta)
+
+    def rr(self, index: np.ndarray) -> np.ndarray | None:
+        """R-R features (:data:`ecglib.rr.RR_FEATURES`) of rows ``index``, or None when
+        these beats carry none (Kaggle files)."""
+        return rr_or_none(self.meta.iloc[index])
 
     def subset(self, index: np.ndarray) -> "BeatTable":
         """A new table holding the rows ``index`` (meta re-indexed from 0)."""

@@ -86,11 +86,26 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .data import load
     from .runs import evaluate_run, read_params
 
+    if args.database is not None:
+        return _evaluate_database(args)
     params = read_params(args.run)
     data = args.data or params["data"].get("path") or params["data"]["source"]
     frame = evaluate_run(args.run, load(data, progress=True))
     print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {args.run / 'evaluation.csv'}")
+    return 0
+
+
+def _evaluate_database(args: argparse.Namespace) -> int:
+    from .transfer import evaluate_database
+
+    per_class, per_record = evaluate_database(args.run, args.database, args.out)
+    fmt = {"index": False, "float_format": lambda v: f"{v:.4f}"}
+    print(f"{args.run} on {args.database}: {int(per_class['n'].sum()):,} beats of "
+          f"{len(per_record)} records")
+    print(per_class.to_string(**fmt))
+    if args.out is not None:
+        print(f"wrote {args.out / 'per_class.csv'} and {args.out / 'per_record.csv'}")
     return 0
 
 
@@ -214,8 +229,15 @@ def _train_options(t: argparse.ArgumentParser) -> None:
 
 
 def _evaluate_options(e: argparse.ArgumentParser) -> None:
+    from .datasets import DATASETS
+
     e.add_argument("--run", required=True, type=Path)
     e.add_argument("--data", default=None, help="the data the run was trained on")
+    e.add_argument("--database", default=None,
+                   help=f"score the run on a whole other database instead: "
+                        f"{', '.join(DATASETS)} or a folder of WFDB records with .atr")
+    e.add_argument("--out", type=Path, default=None,
+                   help="with --database: folder for per_class.csv and per_record.csv")
 
 
 def _predict_options(pr: argparse.ArgumentParser) -> None:
@@ -254,7 +276,8 @@ COMMANDS = {
                         _data_check),
     ("model", "summary"): ("print a model's summary", _summary_options, _model_summary),
     ("train", None): ("train a model and write a run folder", _train_options, _train),
-    ("evaluate", None): ("re-evaluate a run folder", _evaluate_options, _evaluate),
+    ("evaluate", None): ("re-evaluate a run folder, or score it on another database",
+                         _evaluate_options, _evaluate),
     ("predict", None): ("classify the beats of a raw record or a beat CSV", _predict_options,
                         _predict),
     ("book", "run"): ("execute one chapter with papermill and parameters", _book_run_options,

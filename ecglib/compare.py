@@ -14,12 +14,13 @@ from .models import Classifier
 from .runcache import cached_run
 
 
-def inference_speed(model: Classifier, X: np.ndarray, repeats: int = 2) -> float:
+def inference_speed(model: Classifier, X: np.ndarray, rr: np.ndarray | None = None,
+                    repeats: int = 2) -> float:
     """Beats per second classified (best of ``repeats`` passes over beats ``X``)."""
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        model.predict_proba(X)
+        model.predict_proba(X, rr)
         best = min(best, time.perf_counter() - start)
     return len(X) / best
 
@@ -42,7 +43,8 @@ def comparison_row(table: BeatTable, config: TrainConfig, speed_beats: int = 400
         "epochs_run": int(len(run.history)) if run.model.trained_by_epoch else None,
         "train_s": round(run.fit_seconds, 1),
         "inference_beats_per_s": round(inference_speed(
-            run.model, table.X[run.split.test[:speed_beats]])),
+            run.model, table.X[run.split.test[:speed_beats]],
+            table.rr(run.split.test[:speed_beats]))),
         "accuracy@0.5": point_metrics(run.y_test, run.test_proba, 0.5)["accuracy"],
         "threshold": run.threshold,
         "accuracy": m["accuracy"], "balanced_accuracy": m["balanced_accuracy"],

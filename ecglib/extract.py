@@ -8,9 +8,11 @@ import pandas as pd
 
 from .peaks import refine_r_peaks
 from .records import Record
+from .rr import RR_COLUMNS, rr_features
 from .segment import SegmentParams, map_samples, resample, segment
 
-META_COLUMNS = ["record", "patient", "sample", "symbol", "aami"]
+#: what every beat carries besides its samples; R-R features: see :mod:`ecglib.rr`
+META_COLUMNS = ["record", "patient", "sample", "symbol", "aami", *RR_COLUMNS]
 
 
 @dataclass
@@ -35,22 +37,28 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
     window's min-max normalisation. Returns ``(X, meta, dropped, gap_dropped)``;
     ``meta.sample`` is the given peak's index in the original record (the reference
     annotation, or the detection); ``dropped`` counts beats in flat windows.
+    Every beat's R-R features come from all ``peaks`` of the record, dropped beats
+    included (:func:`ecglib.rr.rr_features`).
     """
     peaks = np.asarray(peaks, dtype=np.int64)
+    by_time = np.argsort(peaks, kind="stable")
+    peaks, symbols, aami = peaks[by_time], symbols[by_time], aami[by_time]
+    rr = rr_features(peaks, record.fs, record.gaps)
     cuts = refine_r_peaks(record.signal, peaks, record.fs) if params.align == "local_max" \
         else peaks
     x = resample(record.signal, record.fs, params.fs)
     order = np.argsort(cuts, kind="stable")
     peaks, cuts, symbols, aami = peaks[order], cuts[order], symbols[order], aami[order]
+    rr = rr.iloc[order]
     at = map_samples(cuts, record.fs, params.fs, x.size)
     clean = ~_in_gap_windows(record, at, params, x.size)
-    peaks, symbols, aami = peaks[clean], symbols[clean], aami[clean]
+    peaks, symbols, aami, rr = peaks[clean], symbols[clean], aami[clean], rr.iloc[clean]
     beats, kept = segment(x, at[clean], params)
-    meta = pd.DataFrame({
+    meta = pd.concat([pd.DataFrame({
         "record": record.name, "patient": record.patient,
         "sample": peaks[kept].astype(np.int64),
         "symbol": symbols[kept].astype(str), "aami": aami[kept].astype(str),
-    }, columns=META_COLUMNS)
+    }), rr.iloc[kept].reset_index(drop=True)], axis=1)[META_COLUMNS]
     return beats, meta, int((~kept).sum()), int((~clean).sum())
 
 

@@ -79,7 +79,8 @@ def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300) -> pd
                         f"but the data given has {len(table):,}: pass the same --data")
     result = load_run(run, table)
     try:
-        result.test_proba = result.model.predict_proba(table.X[result.split.test])
+        result.test_proba = result.model.predict_proba(table.X[result.split.test],
+                                                       table.rr(result.split.test))
     except DataError as exc:
         raise DataError(f"{run}: {exc}") from None
     frame = test_metrics(result, table.meta, n_boot=n_boot)

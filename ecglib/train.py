@@ -101,10 +101,10 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
     model = get_model_spec(config.model).create(n_classes=scheme.n_classes, seed=config.seed)
     start = time.perf_counter()
     history = model.fit(table.X[train_idx], y[train_idx], table.X[val_idx], y[val_idx],
-                        config, verbose=verbose)
+                        config, verbose=verbose, rr=table.rr(train_idx), rr_val=table.rr(val_idx))
     fit_seconds = time.perf_counter() - start
-    val_p = model.predict_proba(table.X[val_idx])
-    test_p = model.predict_proba(table.X[split.test])
+    val_p = model.predict_proba(table.X[val_idx], table.rr(val_idx))
+    test_p = model.predict_proba(table.X[split.test], table.rr(split.test))
     threshold = choose_threshold(y[val_idx], val_p) if val_p.ndim == 1 else 0.5
     result = TrainResult(model, config, split, history, threshold, val_p, test_p,
                          y[split.test], fit_seconds, scheme)

@@ -118,6 +118,20 @@ def get_dataset(name: str) -> Dataset:
         raise DataError(f"unknown source {name!r}; choose one of {list(DATASETS)}") from None
 
 
+def folder_dataset(folder: str | Path) -> Dataset:
+    """Any local folder of WFDB records with beat annotations (``.atr``) as a registered
+    dataset named after the folder: MLII or II where present, else the first lead; one
+    patient per record (group them with a registered dataset module if they are not)."""
+    path = Path(folder).resolve()
+    if not any(path.glob("*.hea")):
+        raise DataError(f"{folder}: no WFDB records (.hea files) found")
+    name = f"folder:{path}"
+    return DATASETS.get(name) or register(Dataset(
+        name=name, title=f"WFDB records in {path}", physionet=None, fs=None, folder=path,
+        lead_note="MLII or II where present, else the first lead",
+        patient_note="one patient per record"))
+
+
 def dataset_title(source: str) -> str:
     """A source's full name for banners (the source name itself if not registered)."""
     return DATASETS[source].title if source in DATASETS else source

@@ -10,7 +10,7 @@ from ..reshape import to_steps, to_steps_padded
 from .base import (MODELS, Classifier, ModelSpec, get_model_spec, load_classifier,
                    register_model)
 from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_model, seed_model,
-                         with_channel)
+                         with_channel, with_rhythm)
 from .sklearn_models import SklearnClassifier, flat, gradient_boosting, sklearn_model
 
 keras_model("seed", seed_model, to_steps, "seed CNN-LSTM, 10 x 18 steps (drops 7 samples)")
@@ -20,6 +20,13 @@ keras_model("kachuee", kachuee_model, with_channel, "residual CNN of Kachuee et 
 keras_model("cnn", compact_cnn, with_channel, "compact 1D-CNN")
 sklearn_model("gbm", gradient_boosting, flat,
               "histogram gradient boosting on raw samples (scikit-learn)")
+# morphology + rhythm: the same models that also read each beat's R-R features
+keras_model("seed_rr", with_rhythm(seed_model, name="seed_cnn_lstm_rr"), to_steps,
+            "seed CNN-LSTM + R-R features (two inputs)", uses_rr=True)
+keras_model("cnn_rr", with_rhythm(compact_cnn), with_channel,
+            "compact 1D-CNN + R-R features (two inputs)", uses_rr=True)
+sklearn_model("gbm_rr", gradient_boosting, flat,
+              "histogram gradient boosting on raw samples + R-R features", uses_rr=True)
 
 
 def summary_table(model) -> pd.DataFrame:
@@ -40,4 +47,4 @@ def param_counts(model) -> dict[str, int]:
 __all__ = ["MODELS", "Classifier", "KerasClassifier", "ModelSpec", "SklearnClassifier",
            "compact_cnn", "get_model_spec", "gradient_boosting", "kachuee_model",
            "keras_model", "load_classifier", "param_counts", "register_model", "seed_model",
-           "sklearn_model", "summary_table", "flat", "with_channel"]
+           "sklearn_model", "summary_table", "flat", "with_channel", "with_rhythm"]

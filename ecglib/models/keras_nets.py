@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..batchnorm import precise_bn_callback
 from ..errors import DataError
+from ..rr import RR_FEATURES
 from ..segment import BEAT_LENGTH
 from .base import Classifier, ModelSpec, register_wrapped
 
@@ -100,15 +101,42 @@ def with_channel(X: np.ndarray) -> np.ndarray:
     return np.asarray(X, dtype=np.float32)[..., None]
 
 
+def with_rhythm(morphology: Callable, n_rr: int = len(RR_FEATURES), name: str = "") -> Callable:
+    """A two-input network builder: ``morphology(n_classes)`` (a Keras model ending in its
+    output layer) whose last hidden layer is joined with the beat's R-R features (through a
+    small Dense(16) layer) before the output."""
+    def build(n_classes: int = 2):
+        import keras
+        from keras import layers
+
+        base = morphology(n_classes)
+        hidden = base.layers[-2].output                 # the layer feeding the output
+        rr_in = layers.Input((n_rr,), name="rr")
+        rr = layers.Dense(16, activation="relu", name="rr_dense")(rr_in)
+        x = layers.Concatenate(name="shape_and_rhythm")([hidden, rr])
+        x = layers.Dense(32, activation="relu", name="joint")(x)
+        return keras.Model([base.inputs[0], rr_in], _head(n_classes)(x),
+                           name=name or f"{base.name}_rr")
+    return build
+
+
 class KerasClassifier(Classifier):
     """A Keras network, the function that prepares its input, and its training loop."""
 
-    def __init__(self, name: str, n_classes: int, net, prepare: Callable) -> None:
-        super().__init__(name, n_classes)
+    def __init__(self, name: str, n_classes: int, net, prepare: Callable,
+                 uses_rr: bool = False) -> None:
+        super().__init__(name, n_classes, uses_rr)
         self.net = net
         self.prepare = prepare
 
-    def fit(self, X, y, X_val, y_val, config, verbose: int = 2) -> pd.DataFrame:
+    def inputs(self, X: np.ndarray, rr: np.ndarray | None = None):
+        """The network's input(s): prepared beats, and the R-R features when it reads them."""
+        beats = self.prepare(X)
+        features = self._rr(rr, len(beats))
+        return beats if features is None else [beats, features]
+
+    def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
+            rr_val=None) -> pd.DataFrame:
         """Adam, binary or sparse categorical cross-entropy, PreciseBN before every
         evaluation (unless ``config.precise_bn`` is off), early stopping on the validation
         loss with the best weights restored, optional class weights; one line per epoch."""
@@ -117,7 +145,7 @@ class KerasClassifier(Classifier):
         loss = "binary_crossentropy" if self.n_classes == 2 else "sparse_categorical_crossentropy"
         self.net.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss,
                          metrics=["accuracy"])
-        Xtr, Xva = self.prepare(X), self.prepare(X_val)
+        Xtr, Xva = self.inputs(X, rr), self.inputs(X_val, rr_val)
         callbacks = [precise_bn_callback(Xtr, seed=config.seed)] if config.precise_bn else []
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=config.patience, restore_best_weights=True))
@@ -130,12 +158,14 @@ class KerasClassifier(Classifier):
         frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
         return frame
 
-    def predict_proba(self, X: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        inputs = self.prepare(X)
-        shape = tuple(self.net.input_shape[1:])
-        if shape != tuple(inputs.shape[1:]):
-            raise DataError(f"input of shape {tuple(inputs.shape[1:])} does not fit the "
-                            f"model's input {shape}")
+    def predict_proba(self, X: np.ndarray, rr: np.ndarray | None = None,
+                      batch_size: int = 512) -> np.ndarray:
+        inputs = self.inputs(X, rr)
+        beats = inputs[0] if isinstance(inputs, list) else inputs
+        expected = self.net.input_shape[0] if self.uses_rr else self.net.input_shape
+        if tuple(expected[1:]) != tuple(beats.shape[1:]):
+            raise DataError(f"input of shape {tuple(beats.shape[1:])} does not fit the "
+                            f"model's input {tuple(expected[1:])}")
         p = np.asarray(self.net.predict(inputs, batch_size=batch_size, verbose=0))
         return self._check_output(p[:, 0] if p.shape[1] == 1 else p, self.name)
 
@@ -177,8 +207,10 @@ def load_keras(path: Path):
                         f"{str(exc)[:200]})") from None
 
 
-def keras_model(name: str, build: Callable, prepare: Callable, description: str) -> ModelSpec:
-    """Register a Keras network ``build(n_classes)`` whose input is ``prepare(beats)``."""
+def keras_model(name: str, build: Callable, prepare: Callable, description: str,
+                uses_rr: bool = False) -> ModelSpec:
+    """Register a Keras network ``build(n_classes)`` whose input is ``prepare(beats)`` (and
+    the R-R features as a second input when ``uses_rr``)."""
     return register_wrapped(name, description, KerasClassifier,
                             lambda n_classes, seed: build(n_classes), prepare, load_keras,
-                            ".keras")
+                            ".keras", uses_rr)

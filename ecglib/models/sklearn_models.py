@@ -34,18 +34,30 @@ class SklearnClassifier(Classifier):
 
     trained_by_epoch = False
 
-    def __init__(self, name: str, n_classes: int, estimator, prepare: Callable) -> None:
-        super().__init__(name, n_classes)
+    def __init__(self, name: str, n_classes: int, estimator, prepare: Callable,
+                 uses_rr: bool = False) -> None:
+        super().__init__(name, n_classes, uses_rr)
         self.estimator = estimator
         self.prepare = prepare
 
-    def fit(self, X, y, X_val, y_val, config, verbose: int = 2) -> pd.DataFrame:
-        self.estimator.fit(self.prepare(X), y)
+    def features(self, X: np.ndarray, rr: np.ndarray | None = None) -> np.ndarray:
+        """The estimator's feature matrix: prepared beats, then R-R features if it uses them."""
+        beats = self.prepare(X)
+        extra = self._rr(rr, len(beats))
+        return beats if extra is None else np.hstack([beats, extra])
+
+    def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
+            rr_val=None) -> pd.DataFrame:
+        """Fit on the training beats; with ``config.class_weight`` every class weighs the
+        same in the loss (scikit-learn's ``class_weight="balanced"``)."""
+        if config.class_weight and "class_weight" in self.estimator.get_params():
+            self.estimator.set_params(class_weight="balanced")
+        self.estimator.fit(self.features(X, rr), y)
         return pd.DataFrame({"epoch": [1],
                              "n_iter": [int(getattr(self.estimator, "n_iter_", 1))]})
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        inputs = self.prepare(X)
+    def predict_proba(self, X: np.ndarray, rr: np.ndarray | None = None) -> np.ndarray:
+        inputs = self.features(X, rr)
         expected = getattr(self.estimator, "n_features_in_", inputs.shape[1])
         if inputs.ndim != 2 or inputs.shape[1] != expected:
             raise DataError(f"input of shape {tuple(inputs.shape[1:])} does not fit the "
@@ -75,7 +87,9 @@ def load_skops(path: Path):
                         f"{str(exc)[:200]})") from None
 
 
-def sklearn_model(name: str, build: Callable, prepare: Callable, description: str) -> ModelSpec:
-    """Register an estimator ``build(n_classes, seed)`` whose features are ``prepare(beats)``."""
+def sklearn_model(name: str, build: Callable, prepare: Callable, description: str,
+                  uses_rr: bool = False) -> ModelSpec:
+    """Register an estimator ``build(n_classes, seed)`` whose features are ``prepare(beats)``
+    (followed by the R-R features when ``uses_rr``)."""
     return register_wrapped(name, description, SklearnClassifier, build, prepare, load_skops,
-                            ".skops")
+                            ".skops", uses_rr)

@@ -1,0 +1,86 @@
+"""Rhythm context of every beat: R-R intervals before and after it, their local and running
+averages, and those intervals normalised by the patient's own rhythm.
+
+A supraventricular (S) beat often has a normal shape and is abnormal only in its timing:
+it comes early. A beat cut alone into 187 samples has lost that; these features give it
+back. All intervals are in seconds, computed from the R-peak positions of the whole record
+(reference annotations when building, detected peaks in ``ecglib predict``) at the record's
+own sampling rate. For beat ``i`` with R peak at ``t[i]``:
+
+- ``pre_rr``: ``t[i] - t[i-1]``; ``post_rr``: ``t[i+1] - t[i]`` (needs the next beat: a live
+  detector reports a beat one beat late);
+- ``local_rr``: mean ``pre_rr`` of the last ``LOCAL_BEATS`` beats (this one included);
+- ``mean_rr``: running mean of every ``pre_rr`` so far in the record (causal);
+- ``pre_rr_norm``, ``post_rr_norm``, ``local_rr_norm``: those divided by ``mean_rr``
+  (unitless: 1 is the patient's usual rhythm); ``pre_local``: ``pre_rr / local_rr``.
+
+Edges: an interval is missing for the first beat (no ``pre_rr``), the last (no
+``post_rr``) and wherever the interval holds a signal gap (NaN samples). A missing
+``pre_rr`` takes ``post_rr`` and a missing ``post_rr`` takes ``pre_rr``; where both are
+missing, the record's median interval. Such beats have ``rr_edge = 1``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+LOCAL_BEATS = 10
+#: the features a model sees, in this order
+RR_FEATURES = ("pre_rr", "post_rr", "local_rr", "mean_rr", "pre_rr_norm", "post_rr_norm",
+               "local_rr_norm", "pre_local")
+RR_COLUMNS = RR_FEATURES + ("rr_edge",)
+#: units of every column, for the manifest and the book
+RR_UNITS = {"pre_rr": "s", "post_rr": "s", "local_rr": "s", "mean_rr": "s",
+            "pre_rr_norm": "ratio", "post_rr_norm": "ratio", "local_rr_norm": "ratio",
+            "pre_local": "ratio", "rr_edge": "1 = an interval was missing and filled"}
+
+
+def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) -> pd.DataFrame:
+    """One row of rhythm features per R peak (``peaks``: sample indices, sorted, at ``fs``).
+
+    ``gaps`` (a boolean mask over the record's samples) marks missing signal: an interval
+    that contains a gap sample is treated as missing."""
+    t = np.asarray(peaks, dtype=np.int64)
+    n = t.size
+    if n and np.any(np.diff(t) < 0):
+        raise ValueError("rr_features: peaks must be sorted")
+    rr = np.diff(t) / float(fs)                       # rr[k]: between beat k and k+1
+    valid = rr > 0
+    if gaps is not None and np.any(gaps) and n > 1:
+        gap_count = np.concatenate([[0], np.cumsum(gaps)])
+        valid &= (gap_count[t[1:]] - gap_count[t[:-1]]) == 0
+    pre = np.full(n, np.nan)
+    post = np.full(n, np.nan)
+    pre[1:] = np.where(valid, rr, np.nan)
+    post[:-1] = np.where(valid, rr, np.nan)
+    edge = np.isnan(pre) | np.isnan(post)
+    median = float(np.nanmedian(rr[valid])) if valid.any() else 1.0
+    pre_f = np.where(np.isnan(pre), post, pre)
+    post_f = np.where(np.isnan(post), pre, post)
+    pre_f = np.where(np.isnan(pre_f), median, pre_f)
+    post_f = np.where(np.isnan(post_f), median, post_f)
+    csum = np.concatenate([[0.0], np.cumsum(pre_f)])
+    idx = np.arange(n)
+    start = np.maximum(0, idx - LOCAL_BEATS + 1)
+    local = (csum[idx + 1] - csum[start]) / (idx + 1 - start)
+    mean = csum[1:] / (idx + 1)
+    return pd.DataFrame({
+        "pre_rr": pre_f, "post_rr": post_f, "local_rr": local, "mean_rr": mean,
+        "pre_rr_norm": pre_f / mean, "post_rr_norm": post_f / mean,
+        "local_rr_norm": local / mean, "pre_local": pre_f / local,
+        "rr_edge": edge.astype(np.int64)}, columns=list(RR_COLUMNS))
+
+
+def rr_matrix(meta: pd.DataFrame) -> np.ndarray:
+    """The :data:`RR_FEATURES` of a beat table's ``meta`` as a float32 matrix; a clear error
+    when the table has none (Kaggle files, or a folder built before ecglib 0.2)."""
+    missing = [c for c in RR_FEATURES if c not in meta]
+    if missing:
+        raise ValueError(f"these beats carry no R-R features (missing {missing}): rebuild "
+                         f"them from records with 'ecglib data build'")
+    return meta[list(RR_FEATURES)].to_numpy(dtype=np.float32)
+
+
+def rr_or_none(meta: pd.DataFrame) -> np.ndarray | None:
+    """:func:`rr_matrix` of ``meta``, or None when its beats carry no R-R features."""
+    return rr_matrix(meta) if set(RR_FEATURES) <= set(meta.columns) else None

@@ -1,0 +1,107 @@
+"""Databases the models never saw (svdb, incartdb, any WFDB folder), offline: fixtures in
+each database's shape, written with wfdb, run through build, evaluate --database and
+predict --record."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import wfdb
+
+from ecglib.build import build_table
+from ecglib.cli import main
+from ecglib.config import TrainConfig
+from ecglib.datasets import get_dataset
+from ecglib.datasets.synthetic import synthetic_record
+from ecglib.train import train
+
+INCART_LEADS = ["I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"]
+
+
+def _write(folder: Path, name: str, fs: float, leads: list[str], seed: int,
+           comments: list[str] | None = None) -> None:
+    rec = synthetic_record(name, seed=seed, duration_s=60.0, abnormal_rate=0.3, fs=fs)
+    signal = np.column_stack([rec.signal * (0.6 + 0.1 * k) for k in range(len(leads))])
+    wfdb.wrsamp(name, fs=fs, units=["mV"] * len(leads), sig_name=leads, p_signal=signal,
+                fmt=["16"] * len(leads), comments=comments or [], write_dir=str(folder))
+    wfdb.wrann(name, "atr", rec.ann_samples, symbol=list(rec.ann_symbols),
+               write_dir=str(folder))
+
+
+@pytest.fixture(scope="module")
+def fixtures(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dbs")
+    svdb, incart = root / "svdb", root / "incartdb"
+    svdb.mkdir()
+    incart.mkdir()
+    for i, name in enumerate(["800", "801", "802"]):
+        _write(svdb, name, 128.0, ["ECG1", "ECG2"], seed=70 + i)
+    people = [["<age>: 65 <sex>: M", "Coronary artery disease"]] * 2 + \
+        [["<age>: 50 <sex>: F", "Sinus node dysfunction"]] * 2
+    for i, comments in enumerate(people):
+        _write(incart, f"I0{i + 1}", 257.0, INCART_LEADS, seed=80 + i, comments=comments)
+    for folder, names in ((svdb, ["800", "801", "802"]), (incart, ["I01", "I02", "I03", "I04"])):
+        (folder / "RECORDS").write_text("".join(n + "\n" for n in names))
+    return svdb, incart
+
+
+@pytest.fixture(scope="module")
+def rr_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rr") / "run"
+    table = build_table("synthetic", n_synthetic=6, seed=3, progress=False)
+    train(table, TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", seed=0),
+          out_dir=out, verbose=0)
+    return out
+
+
+def test_fixtures_build_with_each_database_lead_rate_and_patients(fixtures):
+    svdb, incart = fixtures
+    t = build_table("svdb", data_dir=svdb, progress=False)
+    assert {r["lead"] for r in t.info["records"].values()} == {"ECG1"}
+    assert {r["fs"] for r in t.info["records"].values()} == {128.0}
+    assert t.meta["patient"].nunique() == 3
+    t = build_table("incartdb", data_dir=incart, progress=False)
+    assert {r["lead"] for r in t.info["records"].values()} == {"II"}
+    assert dict(t.meta.groupby("record")["patient"].first()) == {
+        "I01": "I01", "I02": "I01", "I03": "I03", "I04": "I03"}
+    assert get_dataset("incartdb").fs == 257.0 and get_dataset("svdb").fs == 128.0
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_evaluate_on_another_database(fixtures, rr_run, tmp_path, capsys, monkeypatch, which):
+    monkeypatch.setenv("ECGLIB_DATA_DIR", str(fixtures[0].parent))   # holds svdb/, incartdb/
+    out = tmp_path / "eval"
+    assert main(["evaluate", "--run", str(rr_run), "--database", ["svdb", "incartdb"][which],
+                 "--out", str(out)]) == 0
+    per_class = pd.read_csv(out / "per_class.csv")
+    assert list(per_class.columns) == ["class", "n", "se", "ppv", "f1"]
+    assert list(per_class["class"]) == ["N", "S", "V", "F", "Q"]
+    per_record = pd.read_csv(out / "per_record.csv")
+    assert per_record["beats"].sum() == per_class["n"].sum()
+    assert "per_class.csv" in capsys.readouterr().out
+
+
+def test_mitdb_records_as_a_generic_folder(mitdb_dir, rr_run, tmp_path):
+    folder = tmp_path / "wfdb"
+    folder.mkdir()
+    for name in ("100", "208"):
+        for ext in (".hea", ".dat", ".atr"):
+            shutil.copy(mitdb_dir / f"{name}{ext}", folder / f"{name}{ext}")
+    assert main(["evaluate", "--run", str(rr_run), "--database", str(folder),
+                 "--out", str(tmp_path / "e")]) == 0
+    per_class = pd.read_csv(tmp_path / "e" / "per_class.csv").set_index("class")
+    reference = build_table("mitdb", data_dir=mitdb_dir, records=["100", "208"],
+                            progress=False).meta["aami"].value_counts()
+    assert per_class.loc["V", "n"] == reference["V"] and per_class.loc["N", "n"] == reference["N"]
+
+
+def test_predict_record_of_each_shape(fixtures, rr_run, tmp_path):
+    for record in (fixtures[0] / "800", fixtures[1] / "I03"):
+        out = tmp_path / f"{record.name}.csv"
+        assert main(["predict", "--model", str(rr_run / "model.skops"), "--record",
+                     str(record), "--out", str(out)]) == 0
+        agreement = pd.read_csv(tmp_path / f"{record.name}.agreement.csv")
+        assert agreement["detection sensitivity"].iloc[0] > 0.95

@@ -1,0 +1,65 @@
+"""R-R features: values, edge beats, gaps, causality, and what they say on real data."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecglib.datasets import get_dataset
+from ecglib.extract import annotated_beats
+from ecglib.rr import LOCAL_BEATS, RR_FEATURES, rr_features
+
+
+def test_values_of_a_regular_rhythm_with_one_premature_beat():
+    fs = 100.0
+    t = np.array([0, 100, 200, 260, 400, 500])          # beat 3 comes 0.4 s early
+    f = rr_features(t, fs)
+    assert f["pre_rr"].tolist() == pytest.approx([1.0, 1.0, 1.0, 0.6, 1.4, 1.0])
+    assert f["post_rr"].tolist() == pytest.approx([1.0, 1.0, 0.6, 1.4, 1.0, 1.0])
+    assert f["rr_edge"].tolist() == [1, 0, 0, 0, 0, 1]
+    assert f["mean_rr"].iloc[3] == pytest.approx(np.mean([1.0, 1.0, 1.0, 0.6]))
+    assert f["pre_rr_norm"].iloc[3] < 0.7 < f["pre_rr_norm"].iloc[2]
+    assert f["pre_local"].iloc[3] == pytest.approx(0.6 / np.mean([1.0, 1.0, 1.0, 0.6]))
+
+
+def test_local_mean_covers_the_last_ten_beats():
+    t = np.cumsum(np.r_[0, np.full(14, 50), np.full(10, 100)])
+    f = rr_features(t, 100.0)
+    assert f["local_rr"].iloc[-1] == pytest.approx(1.0)          # last 10 intervals: 1 s
+    assert f["local_rr"].iloc[14] == pytest.approx(0.5)
+    assert LOCAL_BEATS == 10
+
+
+def test_features_are_causal_except_post_rr():
+    t = np.array([0, 90, 200, 310, 395, 500, 610, 700])
+    full, cut = rr_features(t, 100.0), rr_features(t[:5], 100.0)
+    causal = [c for c in RR_FEATURES if "post" not in c]
+    np.testing.assert_allclose(full[causal].iloc[:5], cut[causal])
+
+
+def test_gaps_and_edges():
+    gaps = np.zeros(1000, dtype=bool)
+    gaps[450:460] = True                           # between beats 2 (400) and 3 (500)
+    f = rr_features(np.array([200, 300, 400, 500, 600]), 100.0, gaps)
+    assert f["rr_edge"].tolist() == [1, 0, 1, 1, 1]
+    assert f["post_rr"].iloc[2] == pytest.approx(1.0)          # took its pre_rr
+    assert f["pre_rr"].iloc[3] == pytest.approx(1.0)           # took its post_rr
+    one = rr_features(np.array([50]), 100.0)
+    assert one["rr_edge"].tolist() == [1] and np.isfinite(one[list(RR_FEATURES)]).all().all()
+    assert len(rr_features(np.array([], dtype=int), 100.0)) == 0
+    with pytest.raises(ValueError, match="sorted"):
+        rr_features(np.array([5, 3]), 100.0)
+
+
+def test_mitdb_features_match_the_annotations(mitdb_dir):
+    ds = get_dataset("mitdb")
+    rec = ds.read(mitdb_dir, "209")             # many S beats
+    beats = annotated_beats(rec)
+    samples = rec.reference_beats()[0]
+    expected_pre = np.diff(samples) / rec.fs
+    meta = beats.meta
+    pos = np.searchsorted(samples, meta["sample"].to_numpy())
+    inner = (pos > 0) & (meta["rr_edge"].to_numpy() == 0)
+    np.testing.assert_allclose(meta["pre_rr"].to_numpy()[inner], expected_pre[pos[inner] - 1])
+    s = meta[meta["aami"] == "S"]["pre_rr_norm"].median()
+    n = meta[meta["aami"] == "N"]["pre_rr_norm"].median()
+    assert s < 0.85 * n, (s, n)                 # S beats come early for this patient
