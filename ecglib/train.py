@@ -53,7 +53,7 @@ class TrainResult:
     extra: dict = field(default_factory=dict)
 
 
-def _subsample(idx: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> np.ndarray:
+def subsample(idx: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> np.ndarray:
     """A stratified random subset of ``idx`` of size ``n`` (all of it when ``n`` is None)."""
     if n is None or n >= idx.size:
         return idx
@@ -94,8 +94,8 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
         if np.unique(y[getattr(split, part)]).size < 2:
             raise DataError(f"the {part} part of the {config.split} split holds a single class: "
                             f"its metrics would mean nothing; use more or other data")
-    train_idx = _subsample(split.train, y, config.subset, config.seed)
-    val_idx = _subsample(split.val, y, None if config.subset is None else
+    train_idx = subsample(split.train, y, config.subset, config.seed)
+    val_idx = subsample(split.val, y, None if config.subset is None else
                          max(10, config.subset // 4), config.seed)
     split = Split(split.name, train_idx, val_idx, split.test, split.group, split.notes)
     model = get_model_spec(config.model).create(n_classes=scheme.n_classes, seed=config.seed)

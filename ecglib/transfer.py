@@ -23,11 +23,32 @@ def database_source(database: str | Path) -> tuple[str, Path | None]:
     return folder_dataset(database).name, Path(database)
 
 
-def class_scores(y: np.ndarray, pred: np.ndarray, classes: tuple[str, ...]) -> pd.DataFrame:
-    """Per class: reference beats, sensitivity (Se), positive predictivity (+P) and F1."""
+def class_scores(y: np.ndarray, pred: np.ndarray, classes: tuple[str, ...],
+                 zero_division: float = 0.0) -> pd.DataFrame:
+    """Per class: reference beats, sensitivity (Se), positive predictivity (+P) and F1
+    (``zero_division`` where a class has no reference or no predicted beat)."""
     labels = np.arange(len(classes))
-    ppv, se, f1, n = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    ppv, se, f1, n = precision_recall_fscore_support(y, pred, labels=labels,
+                                                     zero_division=zero_division)
     return pd.DataFrame({"class": classes, "n": n.astype(int), "se": se, "ppv": ppv, "f1": f1})
+
+
+def class_scores_ci(y: np.ndarray, pred: np.ndarray, classes: tuple[str, ...],
+                    groups: np.ndarray, n_boot: int = 300, seed: int = 0) -> pd.DataFrame:
+    """:func:`class_scores` with 95% intervals from resampling whole ``groups`` (records)."""
+    point = class_scores(y, pred, classes)
+    rng = np.random.default_rng(seed)
+    uniq = np.unique(groups)
+    members = [np.flatnonzero(groups == g) for g in uniq]
+    boots = [class_scores(y[idx], pred[idx], classes, np.nan)[["se", "ppv", "f1"]].to_numpy()
+             for idx in (np.concatenate([members[i] for i in rng.integers(0, len(uniq),
+                                                                         len(uniq))])
+                         for _ in range(n_boot))]
+    if boots:
+        lo, hi = np.nanpercentile(np.stack(boots), [2.5, 97.5], axis=0)
+        for j, m in enumerate(("se", "ppv", "f1")):
+            point[f"{m}_low"], point[f"{m}_high"] = lo[:, j], hi[:, j]
+    return point
 
 
 def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | Path | None,

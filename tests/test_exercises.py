@@ -36,7 +36,7 @@ def test_checks_accept_reference_and_reject_wrong(synthetic_table, capsys):
 
 
 def test_student_copy_removes_every_solution():
-    nb = json.loads((ROOT / "notebooks" / "10_exercises.ipynb").read_text())
+    nb = json.loads((ROOT / "notebooks" / "11_exercises.ipynb").read_text())
     clean = student_copy(nb)
     text = json.dumps(clean)
     assert "{solution-start}" not in text and "{solution-end}" not in text
@@ -58,6 +58,6 @@ def test_solution_end_must_stand_alone():
 def test_cli_writes_student_copies(tmp_path):
     from ecglib.cli import main
 
-    assert main(["book", "student-copies", str(ROOT / "notebooks" / "10_exercises.ipynb"),
+    assert main(["book", "student-copies", str(ROOT / "notebooks" / "11_exercises.ipynb"),
                  "--out", str(tmp_path)]) == 0
-    assert "{solution-start}" not in (tmp_path / "10_exercises.ipynb").read_text()
+    assert "{solution-start}" not in (tmp_path / "11_exercises.ipynb").read_text()

@@ -21,15 +21,17 @@ from ..config import CONFIG_FIELDS, config_defaults, field_type
 
 #: settings of the book that are not training parameters, with their defaults
 BOOK_SETTINGS: dict = {"data": "auto", "n_boot": 200,
-                       "baseline_models": ["seed", "seed190", "kachuee", "cnn", "gbm"]}
+                       "baseline_models": ["seed", "seed190", "kachuee", "cnn", "gbm",
+                                           "cnn_rr", "gbm_rr"]}
 
 #: each profile: what it changes from TrainConfig's defaults and BOOK_SETTINGS
 PROFILES: dict[str, dict] = {
-    "default": {"epochs": 6, "subset": 20000},
+    "default": {"epochs": 6, "subset": 20000, "folds": 3},
     "fast": {"epochs": 1, "batch_size": 128, "subset": 1500, "patience": 1, "n_boot": 30,
-             "baseline_models": ["seed", "cnn", "gbm"]},
+             "folds": 2, "baseline_models": ["seed", "cnn", "gbm", "gbm_rr"]},
     "full": {"epochs": 12, "n_boot": 500},
-    "synthetic": {"data": "synthetic", "epochs": 6, "batch_size": 128, "subset": 4000},
+    "synthetic": {"data": "synthetic", "epochs": 6, "batch_size": 128, "subset": 4000,
+                  "folds": 3},
 }
 
 

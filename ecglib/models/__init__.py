@@ -11,7 +11,8 @@ from .base import (MODELS, Classifier, ModelSpec, get_model_spec, load_classifie
                    register_model)
 from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_model, seed_model,
                          with_channel, with_rhythm)
-from .sklearn_models import SklearnClassifier, flat, gradient_boosting, sklearn_model
+from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, sklearn_model,
+                             small_gradient_boosting)
 
 keras_model("seed", seed_model, to_steps, "seed CNN-LSTM, 10 x 18 steps (drops 7 samples)")
 keras_model("seed190", lambda n_classes=2: seed_model(n_classes, 19), to_steps_padded,
@@ -27,6 +28,9 @@ keras_model("cnn_rr", with_rhythm(compact_cnn), with_channel,
             "compact 1D-CNN + R-R features (two inputs)", uses_rr=True)
 sklearn_model("gbm_rr", gradient_boosting, flat,
               "histogram gradient boosting on raw samples + R-R features", uses_rr=True)
+sklearn_model("gbm_rr_small", small_gradient_boosting, flat,
+              "shallow gradient boosting (depth 3, 150 rounds) on raw samples + R-R features",
+              uses_rr=True)
 
 
 def summary_table(model) -> pd.DataFrame:

@@ -24,6 +24,14 @@ def gradient_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoosting
                                           early_stopping=True, validation_fraction=None)
 
 
+def small_gradient_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
+    """Shallower, shorter boosting (trees of depth 3, 150 rounds): less room to learn the
+    training patients' own beat shapes."""
+    return HistGradientBoostingClassifier(max_iter=150, max_depth=3, learning_rate=0.1,
+                                          random_state=seed, early_stopping=True,
+                                          validation_fraction=None)
+
+
 def flat(X: np.ndarray) -> np.ndarray:
     """Beats as a float32 matrix, one feature per sample."""
     return np.asarray(X, dtype=np.float32)
@@ -62,8 +70,10 @@ class SklearnClassifier(Classifier):
         if inputs.ndim != 2 or inputs.shape[1] != expected:
             raise DataError(f"input of shape {tuple(inputs.shape[1:])} does not fit the "
                             f"model's input ({expected},)")
-        p = self.estimator.predict_proba(inputs)
-        return self._check_output(p[:, 1] if p.shape[1] == 2 else p, self.name)
+        seen = self.estimator.predict_proba(inputs)
+        p = np.zeros((len(inputs), self.n_classes))     # a class absent in training: 0
+        p[:, np.asarray(self.estimator.classes_, dtype=int)] = seen
+        return self._check_output(p[:, 1] if self.n_classes == 2 else p, self.name)
 
     def save(self, stem: Path) -> Path:
         final = Path(stem).with_suffix(".skops")

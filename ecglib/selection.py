@@ -1,0 +1,79 @@
+"""Choosing a model for new patients without touching the test patients.
+
+Every choice (model, class weights, hyper-parameters) is made by cross-validation grouped
+by patient *inside the training patients* of the inter-patient split (MIT-BIH: DS1 without
+record 201, whose patient is in DS2): each fold trains on some patients and predicts
+patients it never saw. The test patients (DS2) are used once, by the chosen model.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit
+from tqdm.auto import tqdm
+
+from .beattable import BeatTable
+from .config import TrainConfig
+from .labels import get_scheme
+from .metrics import predicted_labels
+from .models import get_model_spec
+from .seed import set_seed
+from .splits import make_split
+from .train import standard_split, subsample
+from .transfer import class_scores
+
+
+def training_patients(table: BeatTable, config: TrainConfig) -> np.ndarray:
+    """Rows of the training side (train + validation) of ``config``'s split."""
+    y = table.labels(config.labels)
+    split = make_split(config.split, table.meta, y, config.split_params(standard_split(table)))
+    return np.sort(np.concatenate([split.train, split.val]))
+
+
+def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
+                   folds: int = 5, progress: bool = True) -> np.ndarray:
+    """Out-of-fold probabilities for ``rows``: ``folds`` folds grouped by patient; each
+    fold's model trains on the other folds' patients (at most ``config.subset`` beats, a
+    patient-grouped part of them held out for early stopping) and predicts its own."""
+    y = table.labels(config.labels)
+    patients = table.meta["patient"].to_numpy()[rows]
+    out: np.ndarray | None = None
+    for k, (tr, te) in enumerate(tqdm(list(GroupKFold(folds).split(rows, groups=patients)),
+                                      desc=f"{config.model} folds", disable=not progress)):
+        set_seed(config.seed + k)
+        fit, val = next(GroupShuffleSplit(1, test_size=0.2, random_state=config.seed).split(
+            tr, groups=patients[tr]))
+        fit_rows, val_rows = rows[tr][fit], rows[tr][val]
+        fit_rows = subsample(np.sort(fit_rows), y, config.subset, config.seed)
+        model = get_model_spec(config.model).create(
+            n_classes=get_scheme(config.labels).n_classes, seed=config.seed)
+        model.fit(table.X[fit_rows], y[fit_rows], table.X[val_rows], y[val_rows], config,
+                  verbose=0, rr=table.rr(fit_rows), rr_val=table.rr(val_rows))
+        p = model.predict_proba(table.X[rows[te]], table.rr(rows[te]))
+        if out is None:
+            out = np.zeros((rows.size,) + p.shape[1:], dtype=np.float64)
+        out[te] = p
+    return out
+
+
+def candidate_row(name: str, y: np.ndarray, p: np.ndarray,
+                  classes: tuple[str, ...]) -> dict:
+    """One candidate's out-of-fold scores: Se, +P and F1 per class, and the selection
+    score, the mean F1 of classes S and V."""
+    row = {"candidate": name}
+    for s in class_scores(y, predicted_labels(p, 0.5), classes).itertuples():
+        row.update({f"{s[1]}_se": s.se, f"{s[1]}_ppv": s.ppv, f"{s[1]}_f1": s.f1})
+    row["score"] = float(np.mean([row.get("S_f1", np.nan), row.get("V_f1", np.nan)]))
+    return row
+
+
+def compare_candidates(table: BeatTable, candidates: dict[str, TrainConfig], folds: int = 5,
+                       progress: bool = True) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Cross-validate every candidate on the training patients; one row per candidate
+    (:func:`candidate_row`), and the out-of-fold probabilities of each."""
+    rows = training_patients(table, next(iter(candidates.values())))
+    probas = {name: cross_validate(table, cfg, rows, folds, progress)
+              for name, cfg in candidates.items()}
+    return pd.DataFrame([candidate_row(name, table.labels(cfg.labels)[rows], probas[name],
+                                       get_scheme(cfg.labels).classes)
+                         for name, cfg in candidates.items()]), probas

@@ -1,0 +1,62 @@
+"""Model selection inside the training patients: DS2 never enters, folds never share a
+patient, and the published rows are what the papers report."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecglib.config import TrainConfig
+from ecglib.datasets.mitdb import DS1, DS2
+from ecglib.literature import published
+from ecglib.selection import compare_candidates, cross_validate, training_patients
+
+
+def test_training_patients_of_mitdb_are_ds1_without_201(mitdb_table):
+    rows = training_patients(mitdb_table, TrainConfig(split="interpatient", labels="aami5"))
+    records = set(mitdb_table.meta["record"].iloc[rows])
+    assert records == set(DS1) - {"201"} and not records & set(DS2)
+
+
+def test_cross_validation_is_out_of_fold_and_deterministic(synthetic_table, monkeypatch):
+    seen = []
+    from ecglib.models.sklearn_models import SklearnClassifier
+
+    fit = SklearnClassifier.fit
+
+    def spy(self, X, y, X_val, y_val, config, verbose=2, rr=None, rr_val=None):
+        seen.append(X)
+        return fit(self, X, y, X_val, y_val, config, verbose, rr, rr_val)
+
+    monkeypatch.setattr(SklearnClassifier, "fit", spy)
+    cfg = TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", seed=0)
+    rows = training_patients(synthetic_table, cfg)
+    p = cross_validate(synthetic_table, cfg, rows, folds=3, progress=False)
+    assert p.shape == (rows.size, 5) and np.allclose(p.sum(axis=1), 1)
+    # every fold trained on beats of other patients than the ones it predicted
+    patients = synthetic_table.meta["patient"].to_numpy()
+    by_beat = {synthetic_table.X[r].tobytes(): patients[r] for r in rows}
+    fold_patients = [{by_beat[x.tobytes()] for x in X} for X in seen]
+    assert len(fold_patients) == 3 and all(len(f) < len(set(patients[rows])) for f in fold_patients)
+    again = cross_validate(synthetic_table, cfg, rows, folds=3, progress=False)
+    np.testing.assert_allclose(p, again)
+
+
+def test_compare_candidates_scores_s_and_v(synthetic_table):
+    base = TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", subset=600)
+    table, _ = compare_candidates(synthetic_table, {"a": base, "b": TrainConfig(
+        model="gbm", labels="aami5", split="interpatient", subset=600)}, folds=2,
+        progress=False)
+    assert list(table["candidate"]) == ["a", "b"]
+    assert table["score"].between(0, 1).all()
+    assert table.loc[0, "score"] == pytest.approx((table.loc[0, "S_f1"] + table.loc[0, "V_f1"]) / 2)
+
+
+def test_published_rows():
+    rows = published().set_index("method")
+    chazal = rows.loc["de Chazal et al. 2004 (linear discriminants)"]
+    assert (chazal["S_se"], chazal["S_ppv"], chazal["V_se"], chazal["V_ppv"]) == (
+        75.9, 38.5, 77.7, 81.9)
+    assert chazal["S_f1"] == pytest.approx(2 * 75.9 * 38.5 / (75.9 + 38.5), abs=0.05)
+    assert rows.loc["Niu et al. 2020 (symbolic CNN)", "V_f1"] == 89.7
+    assert isinstance(rows, pd.DataFrame) and len(rows) == 4
