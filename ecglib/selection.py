@@ -41,6 +41,10 @@ def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
     for k, (tr, te) in enumerate(tqdm(list(GroupKFold(folds).split(rows, groups=patients)),
                                       desc=f"{config.model} folds", disable=not progress)):
         set_seed(config.seed + k)
+        if np.unique(patients[tr]).size < 2:
+            raise ValueError(f"cross-validation: fold {k + 1} of {folds} trains on "
+                             f"{np.unique(patients[tr]).size} patient(s); at least 2 are needed "
+                             f"(one held out for early stopping): use fewer folds")
         fit, val = next(GroupShuffleSplit(1, test_size=0.2, random_state=config.seed).split(
             tr, groups=patients[tr]))
         fit_rows, val_rows = rows[tr][fit], rows[tr][val]

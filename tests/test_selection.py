@@ -45,11 +45,13 @@ def test_cross_validation_is_out_of_fold_and_deterministic(synthetic_table, monk
 def test_compare_candidates_scores_s_and_v(synthetic_table):
     base = TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", subset=600)
     table, _ = compare_candidates(synthetic_table, {"a": base, "b": TrainConfig(
-        model="gbm", labels="aami5", split="interpatient", subset=600)}, folds=2,
+        model="gbm", labels="aami5", split="interpatient", subset=600)}, folds=3,
         progress=False)
     assert list(table["candidate"]) == ["a", "b"]
     assert table["score"].between(0, 1).all()
     assert table.loc[0, "score"] == pytest.approx((table.loc[0, "S_f1"] + table.loc[0, "V_f1"]) / 2)
+    with pytest.raises(ValueError, match=r"fold \d of 2 trains on 1 patient"):
+        compare_candidates(synthetic_table, {"a": base}, folds=2, progress=False)
 
 
 def test_published_rows():
