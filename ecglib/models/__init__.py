@@ -11,8 +11,8 @@ from .base import (MODELS, Classifier, ModelSpec, get_model_spec, load_classifie
                    register_model)
 from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_model, seed_model,
                          with_channel, with_rhythm)
-from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, sklearn_model,
-                             small_gradient_boosting)
+from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, rhythm_boosting,
+                             sklearn_model, small_gradient_boosting)
 
 keras_model("seed", seed_model, to_steps, "seed CNN-LSTM, 10 x 18 steps (drops 7 samples)")
 keras_model("seed190", lambda n_classes=2: seed_model(n_classes, 19), to_steps_padded,
@@ -26,10 +26,10 @@ keras_model("seed_rr", with_rhythm(seed_model, name="seed_cnn_lstm_rr"), to_step
             "seed CNN-LSTM + R-R features (two inputs)", uses_rr=True)
 keras_model("cnn_rr", with_rhythm(compact_cnn), with_channel,
             "compact 1D-CNN + R-R features (two inputs)", uses_rr=True)
-sklearn_model("gbm_rr", gradient_boosting, flat,
+sklearn_model("gbm_rr", rhythm_boosting, flat,
               "histogram gradient boosting on raw samples + R-R features", uses_rr=True)
 sklearn_model("gbm_rr_small", small_gradient_boosting, flat,
-              "shallow gradient boosting (depth 3, 150 rounds) on raw samples + R-R features",
+              "shallow gradient boosting (depth 3) on raw samples + R-R features",
               uses_rr=True)
 
 
