@@ -3,6 +3,7 @@
 record against that database's reference annotations."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,9 @@ def class_scores_ci(y: np.ndarray, pred: np.ndarray, classes: tuple[str, ...],
                                                                          len(uniq))])
                          for _ in range(n_boot))]
     if boots:
-        lo, hi = np.nanpercentile(np.stack(boots), [2.5, 97.5], axis=0)
+        with warnings.catch_warnings():     # a class absent from every resample: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = np.nanpercentile(np.stack(boots), [2.5, 97.5], axis=0)
         for j, m in enumerate(("se", "ppv", "f1")):
             point[f"{m}_low"], point[f"{m}_high"] = lo[:, j], hi[:, j]
     return point

@@ -25,8 +25,8 @@ def gradient_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoosting
 
 
 def rhythm_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
-    """Boosting for shape + rhythm features: up to 300 rounds, stopped when the loss on a
-    held-out tenth of the training beats has not improved for 10 rounds."""
+    """Boosting for shape + rhythm features: up to 300 rounds, stopped when the loss on the
+    validation beats (whole patients held out of training) has not improved for 10 rounds."""
     return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, random_state=seed,
                                           early_stopping=True, validation_fraction=0.1,
                                           n_iter_no_change=10)
@@ -65,10 +65,16 @@ class SklearnClassifier(Classifier):
     def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
             rr_val=None) -> pd.DataFrame:
         """Fit on the training beats; with ``config.class_weight`` every class weighs the
-        same in the loss (scikit-learn's ``class_weight="balanced"``)."""
-        if config.class_weight and "class_weight" in self.estimator.get_params():
+        same in the loss (scikit-learn's ``class_weight="balanced"``). Estimators that stop
+        early on held-out data stop on the validation beats given."""
+        params = self.estimator.get_params()
+        if config.class_weight and "class_weight" in params:
             self.estimator.set_params(class_weight="balanced")
-        self.estimator.fit(self.features(X, rr), y)
+        extra = {}
+        if params.get("early_stopping") is True and params.get("validation_fraction"):
+            # stop on the validation beats given (other patients), not on a random tenth
+            extra = {"X_val": self.features(X_val, rr_val), "y_val": y_val}
+        self.estimator.fit(self.features(X, rr), y, **extra)
         return pd.DataFrame({"epoch": [1],
                              "n_iter": [int(getattr(self.estimator, "n_iter_", 1))]})
 
