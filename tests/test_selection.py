@@ -62,3 +62,17 @@ def test_published_rows():
     assert chazal["S_f1"] == pytest.approx(2 * 75.9 * 38.5 / (75.9 + 38.5), abs=0.05)
     assert rows.loc["Niu et al. 2020 (symbolic CNN)", "V_f1"] == 89.7
     assert isinstance(rows, pd.DataFrame) and len(rows) == 4
+
+
+def test_boosting_with_a_validation_class_absent_from_training(synthetic_table):
+    from ecglib.models import get_model_spec
+
+    y = synthetic_table.labels("aami5")
+    train_rows = np.flatnonzero(y != 4)[:400]                 # no Q beat to learn from
+    val_rows = np.r_[np.flatnonzero(y == 4)[:5], np.flatnonzero(y == 0)[:50]]
+    model = get_model_spec("gbm_rr").create(n_classes=5)
+    model.fit(synthetic_table.X[train_rows], y[train_rows], synthetic_table.X[val_rows],
+              y[val_rows], TrainConfig(), rr=synthetic_table.rr(train_rows),
+              rr_val=synthetic_table.rr(val_rows))
+    p = model.predict_proba(synthetic_table.X[:10], synthetic_table.rr(np.arange(10)))
+    assert p.shape == (10, 5) and np.all(p[:, 4] == 0)

@@ -71,9 +71,12 @@ class SklearnClassifier(Classifier):
         if config.class_weight and "class_weight" in params:
             self.estimator.set_params(class_weight="balanced")
         extra = {}
-        if params.get("early_stopping") is True and params.get("validation_fraction"):
+        known = np.isin(y_val, np.unique(y))        # the estimator knows only these classes
+        if params.get("early_stopping") is True and params.get("validation_fraction") \
+                and known.any():
             # stop on the validation beats given (other patients), not on a random tenth
-            extra = {"X_val": self.features(X_val, rr_val), "y_val": y_val}
+            extra = {"X_val": self.features(X_val[known], None if rr_val is None else
+                                            rr_val[known]), "y_val": y_val[known]}
         self.estimator.fit(self.features(X, rr), y, **extra)
         return pd.DataFrame({"epoch": [1],
                              "n_iter": [int(getattr(self.estimator, "n_iter_", 1))]})
