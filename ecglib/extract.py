@@ -28,6 +28,15 @@ class RecordBeats:
     gap_samples: int = 0     # samples of the record that were gaps
 
 
+def fiducial_points(record: Record, peaks: np.ndarray,
+                    params: SegmentParams = SegmentParams()) -> np.ndarray:
+    """Where the beats of ``peaks`` (at ``record.fs``) start: each peak moved to the
+    fiducial point ``params.align`` (the local maximum within 50 ms), in the same order."""
+    peaks = np.asarray(peaks, dtype=np.int64)
+    return refine_r_peaks(record.signal, peaks, record.fs) if params.align == "local_max" \
+        else peaks
+
+
 def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aami: np.ndarray,
                      params: SegmentParams = SegmentParams()) -> tuple[np.ndarray, pd.DataFrame, int]:
     """Resample ``record`` to ``params.fs`` and cut one beat per peak (peaks at ``record.fs``).
@@ -44,8 +53,7 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
     by_time = np.argsort(peaks, kind="stable")
     peaks, symbols, aami = peaks[by_time], symbols[by_time], aami[by_time]
     rr = rr_features(peaks, record.fs, record.gaps)
-    cuts = refine_r_peaks(record.signal, peaks, record.fs) if params.align == "local_max" \
-        else peaks
+    cuts = fiducial_points(record, peaks, params)
     x = resample(record.signal, record.fs, params.fs)
     order = np.argsort(cuts, kind="stable")
     peaks, cuts, symbols, aami = peaks[order], cuts[order], symbols[order], aami[order]

@@ -11,9 +11,9 @@ import seaborn as sns
 from IPython import get_ipython
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from .peaks import refine_r_peaks
+from .extract import fiducial_points
 from .records import Record
-from .segment import SegmentParams, map_samples, resample, window_bounds
+from .segment import SegmentParams, map_samples, resample, windows
 
 PALETTE = {"normal": "#1f77b4", "abnormal": "#d62728", "N": "#1f77b4", "S": "#ff7f0e",
            "V": "#d62728", "F": "#9467bd", "Q": "#7f7f7f", "train": "#1f77b4",
@@ -127,35 +127,29 @@ def plot_class_balance(counts: pd.Series, title: str = "Beats per class") -> plt
 def plot_segmentation(record: Record, start_s: float = 0.0, seconds: float = 20.0,
                       params: SegmentParams = SegmentParams()) -> plt.Figure:
     """Kachuee segmentation drawn on a record: 125 Hz signal, 10 s windows normalised to
-    [0, 1], R peaks, and each beat's 1.2 x median RR cut."""
+    [0, 1], R peaks, and each beat's 1.2 x median RR cut, from the same code
+    (:func:`ecglib.segment.windows`) that cuts the beats."""
     x = resample(record.signal, record.fs, params.fs)
-    at = record.reference_beats()[0]
-    if params.align == "local_max":      # the same fiducial point the beats are cut at
-        at = np.sort(refine_r_peaks(record.signal, at, record.fs))
+    at = np.sort(fiducial_points(record, record.reference_beats()[0], params))
     peaks = map_samples(at, record.fs, params.fs, x.size)
-    win = int(params.window_s * params.fs)
     a, b = int(start_s * params.fs), int((start_s + seconds) * params.fs)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 6), sharex=True)
     t = np.arange(x.size) / params.fs
     top.plot(t[a:b], x[a:b], lw=0.8)
     top.set(title=f"Record {record.name}, lead {record.lead}, resampled to {params.fs} Hz",
             ylabel="mV")
-    for w in window_bounds(x.size, win):
-        if w + win <= a or w >= b:
+    for w in windows(x, peaks, params):
+        if w.stop <= a or w.start >= b:
             continue
-        seg = x[w:w + win]
-        norm = (seg - seg.min()) / (seg.max() - seg.min())
-        tw = t[w:w + seg.size]
-        bottom.plot(tw, norm, color="0.3", lw=0.8)
-        top.axvline(t[w], color="k", ls=":", lw=1)
-        bottom.axvline(t[w], color="k", ls=":", lw=1)
-        pk = peaks[(peaks >= w) & (peaks < w + seg.size)]
-        rr = np.median(np.diff(pk)) if pk.size > 1 else params.fs
-        cut = int(round(params.rr_factor * rr))
-        for j, p in enumerate(pk):
-            end = min(p + cut, w + seg.size) - 1
+        top.axvline(t[w.start], color="k", ls=":", lw=1)
+        bottom.axvline(t[w.start], color="k", ls=":", lw=1)
+        if w.norm is None:          # a flat window: its beats are dropped
+            continue
+        bottom.plot(t[w.start:w.stop], w.norm, color="0.3", lw=0.8)
+        for j, p in enumerate(peaks[w.lo:w.hi]):
+            end = min(p + w.cut, w.stop) - 1
             bottom.axvspan(t[p], t[end], color=f"C{j % 2 + 1}", alpha=0.15)
-            bottom.plot(t[p], norm[p - w], "rv")
+            bottom.plot(t[p], w.norm[p - w.start], "rv")
     bottom.set(title="10 s windows normalised to [0, 1]; shaded: one beat = 1.2 x median RR "
                "from each R peak (v)", xlabel="time (s)", ylabel="normalised",
                xlim=(t[a], t[min(b, x.size) - 1]))

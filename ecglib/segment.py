@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Iterator
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -70,6 +71,41 @@ def window_bounds(n: int, window: int) -> np.ndarray:
     return np.arange(0, n, window)
 
 
+@dataclass(frozen=True)
+class Window:
+    """One window of the segmentation: where it lies, its normalised signal and its cut."""
+
+    start: int                # first sample of the window (at ``params.fs``)
+    stop: int                 # one past its last sample
+    norm: np.ndarray | None   # the window min-max normalised to [0, 1]; None if flat
+    lo: int                   # ``r_peaks[lo:hi]`` lie inside the window
+    hi: int
+    rr: float                 # median R-R inside (samples); the record's if < 2 peaks
+    cut: int                  # samples kept from each R peak: round(rr_factor * rr)
+
+
+def windows(signal: np.ndarray, r_peaks: np.ndarray,
+            params: SegmentParams = SegmentParams()) -> Iterator[Window]:
+    """Steps 2-4 for every window of ``signal`` (at ``params.fs``), peaks sorted."""
+    x = np.asarray(signal, dtype=np.float64)
+    peaks = np.asarray(r_peaks, dtype=np.int64)
+    if x.ndim != 1:
+        raise ValueError(f"signal must be 1-D, got shape {x.shape}")
+    if peaks.size and np.any(np.diff(peaks) < 0):
+        raise ValueError("r_peaks must be sorted in increasing order")
+    record_rr = float(np.median(np.diff(peaks))) if peaks.size > 1 else float(params.fs)
+    win = int(round(params.window_s * params.fs))
+    for start in window_bounds(x.size, win):
+        stop = min(start + win, x.size)
+        lo, hi = (int(i) for i in np.searchsorted(peaks, [start, stop]))
+        seg = x[start:stop]
+        mn, mx = seg.min(), seg.max()
+        flat = not np.isfinite(mn) or not np.isfinite(mx) or mx <= mn
+        rr = float(np.median(np.diff(peaks[lo:hi]))) if hi - lo > 1 else record_rr
+        yield Window(int(start), int(stop), None if flat else (seg - mn) / (mx - mn),
+                     lo, hi, rr, max(1, int(round(params.rr_factor * rr))))
+
+
 def segment(signal: np.ndarray, r_peaks: np.ndarray,
             params: SegmentParams = SegmentParams()) -> tuple[np.ndarray, np.ndarray]:
     """Cut one fixed-length beat per R peak from a signal already at ``params.fs``.
@@ -78,33 +114,14 @@ def segment(signal: np.ndarray, r_peaks: np.ndarray,
     in [0, 1]; ``kept`` is a boolean mask over ``r_peaks`` (False for peaks in flat windows
     or outside the signal).
     """
-    x = np.asarray(signal, dtype=np.float64)
     peaks = np.asarray(r_peaks, dtype=np.int64)
-    if x.ndim != 1:
-        raise ValueError(f"signal must be 1-D, got shape {x.shape}")
-    if peaks.size and np.any(np.diff(peaks) < 0):
-        raise ValueError("r_peaks must be sorted in increasing order")
-    win = int(round(params.window_s * params.fs))
     kept = np.zeros(peaks.size, dtype=bool)
     beats = np.zeros((peaks.size, params.length), dtype=np.float32)
-    if peaks.size == 0:
-        return beats, kept
-    record_rr = float(np.median(np.diff(peaks))) if peaks.size > 1 else float(params.fs)
-    for start in window_bounds(x.size, win):
-        stop = min(start + win, x.size)
-        lo, hi = np.searchsorted(peaks, [start, stop])
-        if lo == hi:
+    for w in windows(signal, peaks, params):
+        if w.norm is None:
             continue
-        seg = x[start:stop]
-        mn, mx = seg.min(), seg.max()
-        if not np.isfinite(mn) or not np.isfinite(mx) or mx <= mn:
-            continue
-        norm = (seg - mn) / (mx - mn)
-        in_win = peaks[lo:hi]
-        rr = float(np.median(np.diff(in_win))) if in_win.size > 1 else record_rr
-        cut_len = max(1, int(round(params.rr_factor * rr)))
-        for i, p in zip(range(lo, hi), in_win - start):
-            piece = norm[p:p + cut_len][: params.length]
-            beats[i, : piece.size] = piece
+        for i in range(w.lo, w.hi):
+            piece = w.norm[peaks[i] - w.start:][:w.cut][:params.length]
+            beats[i, :piece.size] = piece
             kept[i] = True
     return beats[kept], kept

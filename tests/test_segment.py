@@ -59,3 +59,31 @@ def test_segment_properties(n, data):
     assert beats.shape == (kept.sum(), 187)
     assert kept.sum() == k                       # random signals are never flat
     assert beats.min(initial=0) >= 0 and beats.max(initial=0) <= 1
+
+
+def test_segmentation_figure_draws_the_beats_segment_cuts():
+    """The figure and the beats come from one code path: a flat window shows no beats
+    (segment drops them), and each shaded cut is as long as the beat's un-padded part."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ecglib.datasets.synthetic import synthetic_record
+    from ecglib.extract import annotated_beats
+    from ecglib.plots import plot_segmentation
+
+    from ecglib.records import Record
+
+    raw = synthetic_record("s", seed=1, duration_s=30)
+    signal = resample(raw.signal, raw.fs, 125)                  # already at 125 Hz
+    signal[1250:2500] = 0.5                                     # the second window is flat
+    rec = Record("s", signal, 125.0, raw.lead, "s",
+                 map_samples(raw.ann_samples, raw.fs, 125, signal.size), raw.ann_symbols)
+    fig = plot_segmentation(rec, start_s=0, seconds=30)
+    bottom = fig.axes[1]
+    spans = [p for p in bottom.patches]
+    beats = annotated_beats(rec)
+    in_view = beats.meta["sample"] < 30 * rec.fs
+    assert len(spans) == int(in_view.sum()) > 0 and beats.dropped > 5
+    widths = sorted(round(p.get_width() * 125) + 1 for p in spans)   # seconds -> samples
+    lengths = sorted(int(np.flatnonzero(b)[-1]) + 1 for b in beats.X[in_view.to_numpy()])
+    assert np.abs(np.array(widths) - np.array(lengths)).max() <= 1
