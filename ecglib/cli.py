@@ -164,6 +164,15 @@ def _book_student(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book_grade(args: argparse.Namespace) -> int:
+    from .book.grading import grade
+
+    table = grade(args.submissions, args.out, args.timeout, args.profile)
+    print(table.to_string())
+    print(f"wrote {args.out}")
+    return 0
+
+
 def _book_clean(args: argparse.Namespace) -> int:
     import nbformat
 
@@ -261,6 +270,14 @@ def _student_options(bs: argparse.ArgumentParser) -> None:
     bs.add_argument("--out", type=Path, default=Path("student"))
 
 
+def _grade_options(bg: argparse.ArgumentParser) -> None:
+    bg.add_argument("submissions", type=Path,
+                    help="folder of STUDENT.ipynb or STUDENT/CHAPTER.ipynb notebooks")
+    bg.add_argument("--out", type=Path, default=Path("grades.csv"), help="the table (CSV)")
+    bg.add_argument("--profile", default="fast", help="profile the chapters run at")
+    bg.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+
+
 def _clean_options(bc: argparse.ArgumentParser) -> None:
     bc.add_argument("notebooks", nargs="*", type=Path)
     bc.add_argument("--check", action="store_true", help="only report, exit 1 if unclean")
@@ -284,11 +301,13 @@ COMMANDS = {
                       _book_run),
     ("book", "student-copies"): ("notebooks without solutions and outputs", _student_options,
                                  _book_student),
+    ("book", "grade"): ("grade submitted notebooks: student x exercise CSV", _grade_options,
+                        _book_grade),
     ("book", "clean"): ("strip outputs (except NBVAL_CHECK_OUTPUT cells)", _clean_options,
                         _book_clean),
 }
 GROUPS = {"data": "build and check beat files", "model": "model information",
-          "book": "run chapters, student copies, notebook hygiene"}
+          "book": "run chapters, student copies, grading, notebook hygiene"}
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
