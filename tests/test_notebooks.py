@@ -29,10 +29,50 @@ def test_chapter_shape(path):
     tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and code[0] is tagged[0], "one parameters cell, first"
     assert "setup_chapter(" in code[1].source, "second cell sets the chapter up"
+    assert len(code[1].source.splitlines()) <= 5, "the setup cell is short"
     assert not hygiene_problems(nb, path.name)
-    for cell in code:   # thin: logic lives in ecglib (exercise solutions may define one)
-        if "solution" not in cell.metadata.get("tags", []):
-            assert not re.search(r"^\s*(def|class) ", cell.source, re.M), cell.source
+    hidden = [c.source[:60] for c in code if {"hide-input", "hide-cell", "remove-input",
+                                               "remove-cell"} & set(c.metadata.get("tags", []))]
+    assert not hidden, f"every code cell is shown: {hidden}"
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "**In this chapter you will**" in text and "## Summary" in text
+
+
+TEACHING_CHAPTERS = [p for p in NOTEBOOKS if p.stem[:2] in {"02", "03", "04", "05", "06", "07"}]
+CHECK = re.compile(r"np\.testing\.assert|assert_frame_equal|^\s*assert |exercises\.check_", re.M)
+
+
+@pytest.mark.parametrize("path", TEACHING_CHAPTERS, ids=[p.stem for p in TEACHING_CHAPTERS])
+def test_teaching_chapters_show_the_code_and_check_it(path):
+    """Chapters 2-7 pull real ecglib source into the page and check the code they build."""
+    nb = nbformat.read(path, as_version=4)
+    includes = re.findall(r"```\{literalinclude\} (\S+)\n:pyobject: (\S+)",
+                          "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+    assert includes, "no ecglib source pulled in with literalinclude"
+    for file, obj in includes:
+        source = (path.parent / file).resolve()
+        assert source.is_file() and source.is_relative_to(ROOT / "ecglib"), file
+        name = obj.split(".")[-1]
+        assert re.search(rf"^\s*(def|class) {name}\b", source.read_text(), re.M), (file, obj)
+    checks = [c for c in nb.cells if c.cell_type == "code"
+              and "solution" not in c.metadata.get("tags", []) and CHECK.search(c.source)
+              and "exercises.check_" not in c.source]
+    assert checks, "no cell checks the chapter's own code against ecglib"
+
+
+def test_code_a_chapter_defines_is_checked_and_defined_once():
+    """Reusable logic lives in ecglib: a chapter may define code it teaches, then checks it
+    against ecglib (in the same cell or one of the next two); no function is defined in two
+    chapters."""
+    where: dict[str, str] = {}
+    for path in NOTEBOOKS:
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        for i, cell in enumerate(cells):
+            for name in re.findall(r"^(?:def|class) (\w+)", cell.source, re.M):
+                assert name not in where, f"{name} defined in {where[name]} and {path.stem}"
+                where[name] = path.stem
+                assert any(CHECK.search(c.source) for c in cells[i:i + 3]), \
+                    f"{path.stem} defines {name} but never checks it against ecglib"
 
 
 def test_parse_params_and_profiles():
