@@ -1,4 +1,5 @@
-"""Trained runs cached by what defines them, shared by the chapters and the comparisons.
+"""Trained runs (and cross-validations) cached by what defines them, shared by the
+chapters and the comparisons.
 
 A run is cached under ``<cache>/runs/<key>``, the key made of the training configuration,
 the data's identity and the Keras backend. Training is deterministic, so a cached run
@@ -6,18 +7,23 @@ equals a fresh one; a damaged entry is trained again.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
+from .atomic import atomic_open
 from .beattable import BeatTable
 from .config import TrainConfig
 from .errors import EcglibError
 from .paths import cache_dir, cache_key
 from .runs import load_run
 from .seed import keras_info
+from .selection import cross_validate
 from .train import TrainResult, train
 
 
@@ -50,3 +56,25 @@ def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> Train
         shutil.rmtree(tmp, ignore_errors=True)
     result.run_dir = folder
     return result
+
+
+def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
+                          folds: int = 5, progress: bool = True) -> np.ndarray:
+    """:func:`ecglib.selection.cross_validate`, its out-of-fold probabilities cached under
+    ``<cache>/cv/<key>.npy`` (key: configuration, data, rows, folds, backend)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    key = cache_key({"config": asdict(config), "data": data_identity(table), "folds": folds,
+                     "rows": hashlib.sha256(rows.tobytes()).hexdigest(),
+                     "backend": keras_info()["keras_backend"], "ecglib_cv": 1})
+    path = cache_dir() / "cv" / f"{key}.npy"
+    if path.is_file():
+        try:
+            cached = np.load(path, allow_pickle=False)
+            if len(cached) == rows.size:
+                return cached
+        except (OSError, ValueError):              # a damaged entry is computed again
+            pass
+    out = cross_validate(table, config, rows, folds, progress)
+    with atomic_open(path, "wb") as f:
+        np.save(f, out, allow_pickle=False)
+    return out

@@ -169,28 +169,31 @@ def test_predict_warns_when_far_below_the_run(tmp_path, run_dir):
 
 @pytest.mark.realdata
 def test_predict_on_raw_ds2_agrees_with_evaluation(tmp_path, mitdb_dir, mitdb_table):
-    """A model trained on DS1, from a beat folder and from the source alike: its balanced
-    accuracy on the DS2 records agrees (within 0.02, and inside each other's 95% interval)
-    whether measured on the built beats or by ``predict`` on the raw records."""
+    """A model trained on DS1 from the source and from a beat folder scores DS2 alike; and
+    the folder's model agrees on eight raw DS2 records (within 0.03 balanced accuracy, and
+    inside each other's 95% interval) whether measured on the built beats or by
+    ``predict``, which detects the beats itself."""
+    from sklearn.metrics import balanced_accuracy_score
+
     from ecglib.beatfiles import read_beat_dir
     from ecglib.predict import Predictor
-    from ecglib.datasets.mitdb import DS2
-    from ecglib.train import test_metrics
 
     write_dataset(mitdb_table, tmp_path / "beats")
     folder_table = read_beat_dir(tmp_path / "beats")
-    cfg = TrainConfig(model="gbm", split="interpatient", subset=20000, seed=0)
+    cfg = TrainConfig(model="gbm", split="interpatient", subset=8000, seed=0)
     runs = {name: train(table, cfg, out_dir=tmp_path / name, verbose=0)
             for name, table in [("source", mitdb_table), ("folder", folder_table)]}
     np.testing.assert_array_equal(runs["source"].y_test, runs["folder"].y_test)
-    for name, run in runs.items():
-        built = test_metrics(run, mitdb_table.meta, n_boot=200).set_index("metric")
-        predictor = Predictor(next(run.run_dir.glob("model.*")))
-        preds, _, per_class, _ = predictor.records([mitdb_dir / r for r in DS2])
-        raw = predictor.matched_metrics(preds, n_boot=200).set_index("metric")
-        b, r = built.loc["balanced_accuracy"], raw.loc["balanced_accuracy"]
-        assert abs(b["value"] - r["value"]) <= 0.02, (name, b, r)
-        assert b["ci_low"] <= r["value"] <= b["ci_high"], (name, b, r)
-        assert r["ci_low"] <= b["value"] <= r["ci_high"], (name, b, r)
-        assert (per_class["detected"].sum() / per_class["reference_beats"].sum()) > 0.995
-        assert b["value"] > 0.6          # a real model, not chance
+    ba = [balanced_accuracy_score(r.y_test, r.test_proba >= r.threshold) for r in runs.values()]
+    assert abs(ba[0] - ba[1]) <= 0.01, ba
+    records = ["105", "200", "210", "213", "221", "228", "232", "233"]     # DS2, all classes
+    predictor = Predictor(next(runs["folder"].run_dir.glob("model.*")))
+    preds, _, per_class, _ = predictor.records([mitdb_dir / r for r in records])
+    raw = predictor.matched_metrics(preds, n_boot=200).set_index("metric")
+    built = predictor.built_metrics(mitdb_table, records, n_boot=200)[0].set_index("metric")
+    b, r = built.loc["balanced_accuracy"], raw.loc["balanced_accuracy"]
+    assert abs(b["value"] - r["value"]) <= 0.03, (b, r)
+    assert b["ci_low"] <= r["value"] <= b["ci_high"], (b, r)
+    assert r["ci_low"] <= b["value"] <= r["ci_high"], (b, r)
+    assert (per_class["detected"].sum() / per_class["reference_beats"].sum()) > 0.995
+    assert b["value"] > 0.6          # a real model, not chance

@@ -76,3 +76,24 @@ def test_boosting_with_a_validation_class_absent_from_training(synthetic_table):
               rr_val=synthetic_table.rr(val_rows))
     p = model.predict_proba(synthetic_table.X[:10], synthetic_table.rr(np.arange(10)))
     assert p.shape == (10, 5) and np.all(p[:, 4] == 0)
+
+
+def test_cached_cross_validation_is_reused_and_recomputed_when_damaged(synthetic_table,
+                                                                       monkeypatch):
+    from ecglib import runcache
+
+    cfg = TrainConfig(model="gbm_rr_small", labels="aami5", split="interpatient", seed=0,
+                      subset=300)
+    rows = training_patients(synthetic_table, cfg)
+    first = runcache.cached_cross_validate(synthetic_table, cfg, rows, 3, progress=False)
+    calls = []
+    monkeypatch.setattr(runcache, "cross_validate", lambda *a, **k: calls.append(1) or first)
+    np.testing.assert_array_equal(
+        runcache.cached_cross_validate(synthetic_table, cfg, rows, 3, progress=False), first)
+    assert not calls                                       # read from the cache
+    entry = next((runcache.cache_dir() / "cv").glob("*.npy"))
+    entry.write_bytes(b"damaged")
+    runcache.cached_cross_validate(synthetic_table, cfg, rows, 3, progress=False)
+    assert calls == [1]                                    # computed again
+    runcache.cached_cross_validate(synthetic_table, cfg, rows[:-1], 3, progress=False)
+    assert calls == [1, 1]                                 # other rows, other entry
