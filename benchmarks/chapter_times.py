@@ -1,0 +1,68 @@
+"""Seconds each chapter took to execute in a finished book build, from its execution cache.
+
+Run it after ``make book`` (on a fresh clone and an empty ``$ECGLIB_CACHE_DIR`` to measure
+a first build, which trains every model):
+
+    python benchmarks/chapter_times.py --build _build --profile default --out times.csv
+
+It prints the table and writes (or updates, one row per chapter and profile) a CSV with
+the machine it ran on; the instructor's page of the book shows ``book/chapter_times.csv``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from jupyter_cache import get_cache
+
+from ecglib.atomic import atomic_write_text
+
+
+def chapter_seconds(build: Path) -> pd.Series:
+    """Execution seconds per chapter (notebook stem) recorded in ``build``'s cache."""
+    cache = Path(build) / ".jupyter_cache"
+    if not cache.is_dir():
+        raise SystemExit(f"{cache}: no execution cache; run 'make book' first")
+    records = {Path(r.uri).stem: r.data.get("execution_seconds")
+               for r in get_cache(str(cache)).list_cache_records()}
+    return pd.Series(records, dtype=float).sort_index()
+
+
+def machine() -> str:
+    """A short description of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem = float("nan")
+    return f"{os.cpu_count()} cores {cpu}, {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", type=Path, default=Path("_build"))
+    ap.add_argument("--profile", required=True, help="the profile the book was built with")
+    ap.add_argument("--out", type=Path, required=True, help="CSV to write or update")
+    args = ap.parse_args()
+    seconds = chapter_seconds(args.build)
+    missing = sorted({p.stem for p in Path("notebooks").glob("*.ipynb")} - set(seconds.index))
+    if missing:
+        print(f"not in the cache (failed, or not executed): {missing}")
+    rows = pd.DataFrame({"chapter": seconds.index, "profile": args.profile,
+                         "seconds": seconds.round(0).astype(int).values,
+                         "machine": machine(), "date": date.today().isoformat()})
+    if args.out.is_file():
+        old = pd.read_csv(args.out, dtype={"chapter": str})
+        rows = pd.concat([old[old["profile"] != args.profile], rows], ignore_index=True)
+    rows = rows.sort_values(["profile", "chapter"]).reset_index(drop=True)
+    atomic_write_text(args.out, rows.to_csv(index=False))
+    print(rows[rows["profile"] == args.profile].to_string(index=False))
+    print(f"total: {seconds.sum() / 60:.1f} min of execution ({args.profile}); wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
