@@ -24,8 +24,10 @@ _build/.ecglib-stamp: $(wildcard ecglib/*.py) requirements.txt
 	rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
 	mkdir -p _build && touch $@
 
+# The configuration is _config.yml with the profile's cell timeout (ecglib/book/profiles.py).
 book: install _build/.ecglib-stamp
-	ECGLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build . -W --keep-going
+	$(VENV)/bin/ecglib book config --profile $(PROFILE) --out _build/_config.yml
+	ECGLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build . --config _build/_config.yml -W --keep-going
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
 # Unit, real-data and browser tests, then every chapter under nbval (profile "fast").

@@ -5,8 +5,9 @@ a first build, which trains every model):
 
     python benchmarks/chapter_times.py --build _build --profile default --out times.csv
 
-It prints the table and writes (or updates, one row per chapter and profile) a CSV with
-the machine it ran on; the instructor's page of the book shows ``book/chapter_times.csv``.
+It prints the times and writes (or updates: one column per profile) a CSV of chapter x
+profile, with the total and the machine; the instructor's page shows
+``book/chapter_times.csv``.
 """
 from __future__ import annotations
 
@@ -52,16 +53,17 @@ def main() -> None:
     missing = sorted({p.stem for p in Path("notebooks").glob("*.ipynb")} - set(seconds.index))
     if missing:
         print(f"not in the cache (failed, or not executed): {missing}")
-    rows = pd.DataFrame({"chapter": seconds.index, "profile": args.profile,
-                         "seconds": seconds.round(0).astype(int).values,
-                         "machine": machine(), "date": date.today().isoformat()})
-    if args.out.is_file():
-        old = pd.read_csv(args.out, dtype={"chapter": str})
-        rows = pd.concat([old[old["profile"] != args.profile], rows], ignore_index=True)
-    rows = rows.sort_values(["profile", "chapter"]).reset_index(drop=True)
-    atomic_write_text(args.out, rows.to_csv(index=False))
-    print(rows[rows["profile"] == args.profile].to_string(index=False))
-    print(f"total: {seconds.sum() / 60:.1f} min of execution ({args.profile}); wrote {args.out}")
+    column = f"{args.profile} (s)"
+    table = pd.read_csv(args.out, index_col="chapter", dtype=str) if args.out.is_file() \
+        else pd.DataFrame(index=pd.Index([], name="chapter"))
+    summary = ["total (min)", "measured on"]
+    table[column] = seconds.round(0).astype(int).astype(str)
+    table.loc["total (min)", column] = f"{seconds.sum() / 60:.1f}"
+    table.loc["measured on", column] = f"{machine()}, {date.today().isoformat()}"
+    table = table.reindex(sorted(set(table.index) - set(summary)) + summary)
+    atomic_write_text(args.out, table.fillna("").to_csv())
+    print(table[[column]].to_string())
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

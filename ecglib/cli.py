@@ -164,6 +164,15 @@ def _book_student(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book_config(args: argparse.Namespace) -> int:
+    from .atomic import atomic_write_text
+    from .book.profiles import book_config
+
+    atomic_write_text(args.out, book_config(args.template, args.profile))
+    print(f"wrote {args.out}")
+    return 0
+
+
 def _book_grade(args: argparse.Namespace) -> int:
     from .book.grading import grade
 
@@ -270,6 +279,12 @@ def _student_options(bs: argparse.ArgumentParser) -> None:
     bs.add_argument("--out", type=Path, default=Path("student"))
 
 
+def _config_options(bk: argparse.ArgumentParser) -> None:
+    bk.add_argument("--profile", default=None, help="default: $ECGLIB_PROFILE or 'default'")
+    bk.add_argument("--template", type=Path, default=Path("_config.yml"))
+    bk.add_argument("--out", type=Path, required=True)
+
+
 def _grade_options(bg: argparse.ArgumentParser) -> None:
     bg.add_argument("submissions", type=Path,
                     help="folder of STUDENT.ipynb or STUDENT/CHAPTER.ipynb notebooks")
@@ -301,6 +316,8 @@ COMMANDS = {
                       _book_run),
     ("book", "student-copies"): ("notebooks without solutions and outputs", _student_options,
                                  _book_student),
+    ("book", "config"): ("the book's _config.yml with the profile's cell timeout",
+                         _config_options, _book_config),
     ("book", "grade"): ("grade submitted notebooks: student x exercise CSV", _grade_options,
                         _book_grade),
     ("book", "clean"): ("strip outputs (except NBVAL_CHECK_OUTPUT cells)", _clean_options,

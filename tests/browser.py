@@ -72,6 +72,7 @@ def check_page(driver, base: str, page: str, html_root: Path) -> dict:
         "return Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0]);")
     links = driver.execute_script(
         "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href);")
+    blocks = driver.execute_script(BLOCKS_JS)
     dead = []
     for href in links:
         url = urlparse(urldefrag(href)[0])
@@ -83,4 +84,23 @@ def check_page(driver, base: str, page: str, html_root: Path) -> dict:
         if not target.exists():
             dead.append(href)
     return {"page": page, "title": driver.title, "images": len(images),
-            "broken_images": [src for src, ok in images if not ok], "dead_links": dead}
+            "broken_images": [src for src, ok in images if not ok], "dead_links": dead,
+            **blocks}
+
+
+#: what a chapter shows: code cells, source pulled in by literalinclude (a Python block
+#: outside any cell), exercises, solutions, and the solutions whose content is on screen
+BLOCKS_JS = """
+const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+const solutions = Array.from(document.querySelectorAll('div.solution'));
+return {
+  code_cells: document.querySelectorAll('div.cell div.cell_input').length,
+  includes: Array.from(document.querySelectorAll('div.highlight-python'))
+                 .filter(d => !d.closest('div.cell')).length,
+  exercises: document.querySelectorAll('div.exercise').length,
+  solutions: solutions.length,
+  open_solutions: solutions.filter(s => Array.from(s.children)
+      .filter(c => !c.classList.contains('admonition-title') && c.tagName !== 'BUTTON')
+      .some(shown)).length,
+};
+"""

@@ -1,8 +1,8 @@
 """The built book in a real browser: chapters load, figures decode, internal links resolve.
 
 Builds the book (profile ``fast``, Jupyter Book execution cache) unless $ECGLIB_BOOK_HTML
-points at an already built ``_build/html``; screenshots of the model and evaluation chapters
-are written to $ECGLIB_SCREENSHOTS (default: a temporary folder).
+points at an already built ``_build/html``; screenshots of chapters 2, 4 (their top and their
+code) and 6 are written to $ECGLIB_SCREENSHOTS (default: a temporary folder).
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from browser import browser, check_page, chromium_paths, serve
@@ -40,14 +41,18 @@ def test_every_chapter_loads_with_figures_and_links(html_root, tmp_path):
     shots = Path(os.environ.get("ECGLIB_SCREENSHOTS", tmp_path / "screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
     pages = ["index.html", "book/preface.html", "book/data_and_licences.html",
-             "book/references.html"] + [f"notebooks/{c}.html" for c in CHAPTERS]
+             "book/instructor.html", "book/references.html"] + [f"notebooks/{c}.html" for c in CHAPTERS]
     with serve(html_root) as base, browser() as driver:
         reports = [check_page(driver, base, page, html_root) for page in pages]
-        for chapter in ("04_model", "06_evaluation"):
+        for chapter in ("02_building", "04_model", "06_evaluation"):
             driver.get(f"{base}/notebooks/{chapter}.html")
             driver.save_screenshot(str(shots / f"{chapter}.png"))
+        for chapter, anchor in (("02_building", "the-cut-step-by-step"),
+                                ("04_model", "writing-the-seed-yourself")):
+            driver.get(f"{base}/notebooks/{chapter}.html#{anchor}")
+            driver.save_screenshot(str(shots / f"{chapter}_code.png"))
     for rep in reports:
-        assert rep["title"] and "404" not in rep["title"], rep
+        assert "Abnormal heartbeats" in rep["title"], rep    # the page, not an error
         assert not rep["broken_images"], rep
         assert not rep["dead_links"], rep
     figures = {r["page"]: r["images"] for r in reports}
@@ -56,5 +61,18 @@ def test_every_chapter_loads_with_figures_and_links(html_root, tmp_path):
                 "08_new_patients": 2, "09_baselines": 1, "10_raw_record": 1}
     for chapter, n in expected.items():          # every figure a chapter draws is there
         assert figures[f"notebooks/{chapter}.html"] >= n, figures
-    assert (shots / "04_model.png").stat().st_size > 10_000
-    assert (shots / "06_evaluation.png").stat().st_size > 10_000
+    for shot in ("02_building", "02_building_code", "04_model", "04_model_code",
+                 "06_evaluation"):
+        assert (shots / f"{shot}.png").stat().st_size > 10_000, shot
+    for chapter in CHAPTERS:                     # code, sources, exercises, folded solutions
+        rep = next(r for r in reports if r["page"] == f"notebooks/{chapter}.html")
+        nb = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
+        markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert rep["code_cells"] >= sum(c.cell_type == "code" for c in nb.cells), rep
+        assert rep["includes"] == markdown.count("{literalinclude}") + markdown.count(
+            "```python\n"), rep                     # sources pulled in, and Python fences
+        assert rep["exercises"] == rep["solutions"] == markdown.count("```{exercise}") >= 2, rep
+        assert rep["open_solutions"] == 0, rep
+    for chapter in ("02_building", "03_reshape", "04_model", "05_training", "06_evaluation",
+                    "07_honest_evaluation"):
+        assert next(r for r in reports if r["page"] == f"notebooks/{chapter}.html")["includes"]

@@ -11,7 +11,7 @@ import pytest
 
 from ecglib.book import exercises as ex
 from ecglib.book.exercises import EXERCISES, student_copy
-from ecglib.segment import segment, windows
+from ecglib.segment import windows
 from ecglib.splits import random_split
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,3 +174,23 @@ def test_cli_writes_student_copies(tmp_path):
     for path in tmp_path.iterdir():
         nbformat.validate(nbformat.read(path, as_version=4))
         assert "{solution-start}" not in path.read_text()
+
+
+def test_a_student_copy_runs_and_its_checks_wait_for_answers(tmp_path, monkeypatch):
+    """A student copy executes top to bottom (synthetic data, fast profile): every answer
+    cell runs and its check says 'not answered yet'; nothing raises."""
+    from nbclient import NotebookClient
+
+    from ecglib.book.exercises import write_student_copies
+
+    path = write_student_copies([ROOT / "notebooks" / "03_reshape.ipynb"], tmp_path)[0]
+    nb = nbformat.read(path, as_version=4)
+    next(c for c in nb.cells if "parameters" in c.metadata.get("tags", [])).source += \
+        '\ndata = "synthetic"'
+    monkeypatch.setenv("ECGLIB_PROFILE", "fast")
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in outputs)
+    assert text.count("no answer yet") == 3 and "Correct" not in text

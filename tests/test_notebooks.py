@@ -153,3 +153,22 @@ def test_book_run_failure_is_one_line_and_keeps_the_notebook(tmp_path, capsys):
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("ecglib")]
     assert len(err) == 1 and "failed with RuntimeError: boom" in err[0]
     assert (tmp_path / "out" / "bad.failed.ipynb").is_file() and "bad.failed.ipynb" in err[0]
+
+
+def test_book_config_ties_the_cell_timeout_to_the_profile(tmp_path):
+    import yaml
+
+    from ecglib.book.profiles import CELL_TIMEOUT
+    from ecglib.cli import main
+
+    for profile in ("default", "full"):
+        out = tmp_path / f"{profile}.yml"
+        assert main(["book", "config", "--profile", profile, "--template",
+                     str(ROOT / "_config.yml"), "--out", str(out)]) == 0
+        config = yaml.safe_load(out.read_text())
+        assert config["execute"]["timeout"] == CELL_TIMEOUT[profile]
+        assert config["bibtex_bibfiles"] == yaml.safe_load(
+            (ROOT / "_config.yml").read_text())["bibtex_bibfiles"]     # the rest as it was
+    assert CELL_TIMEOUT["full"] > CELL_TIMEOUT["default"]
+    assert main(["book", "config", "--profile", "huge", "--out", str(tmp_path / "x.yml")]) == 1
+    assert not (tmp_path / "x.yml").exists()

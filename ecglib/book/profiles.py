@@ -17,6 +17,7 @@ wrong type, is an error naming it.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from ..config import CONFIG_FIELDS, config_defaults, field_type
 
@@ -34,6 +35,31 @@ PROFILES: dict[str, dict] = {
     "synthetic": {"data": "synthetic", "epochs": 6, "batch_size": 128, "subset": 4000,
                   "folds": 3},
 }
+
+#: seconds one notebook cell may run in a book build, per profile (``ecglib book config``).
+#: Each cell's work is bounded (one model per cell, runs cached), so the default profile's
+#: slowest cell needs a small part of this even on a machine several times slower; ``full``
+#: trains on every beat and gets hours.
+CELL_TIMEOUT: dict[str, int] = {"default": 1800, "fast": 1800, "synthetic": 1800,
+                                "full": 8 * 3600}
+
+
+def cell_timeout(profile: str | None = None) -> int:
+    """The cell timeout of ``profile`` (default: ``$ECGLIB_PROFILE``)."""
+    name = profile or default_profile()
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; choose one of {sorted(PROFILES)}")
+    return CELL_TIMEOUT.get(name, CELL_TIMEOUT["default"])
+
+
+def book_config(template: Path, profile: str | None = None) -> str:
+    """The Jupyter Book configuration ``template`` (``_config.yml``) with the cell timeout
+    of ``profile``."""
+    import yaml
+
+    config = yaml.safe_load(Path(template).read_text()) or {}
+    config.setdefault("execute", {})["timeout"] = cell_timeout(profile)
+    return yaml.safe_dump(config, sort_keys=False)
 
 
 def default_profile() -> str:
