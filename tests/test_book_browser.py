@@ -7,6 +7,7 @@ code) and 6 are written to $ECGLIB_SCREENSHOTS (default: a temporary folder).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from ecglib.book.exercises import EXERCISES
 from browser import browser, check_page, chromium_paths, serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +75,12 @@ def test_every_chapter_loads_with_figures_and_links(html_root, tmp_path):
             "```python\n"), rep                     # sources pulled in, and Python fences
         assert rep["exercises"] == rep["solutions"] == markdown.count("```{exercise}") >= 2, rep
         assert rep["open_solutions"] == 0, rep
+        page = (html_root / "notebooks" / f"{chapter}.html").read_text()
+        verdicts = re.findall(r"(Correct|Not yet): ([^<\n]*)", page)
+        wrong = [v for v in verdicts if v[0] == "Not yet" and "no answer yet" not in v[1]]
+        assert not wrong, (chapter, wrong)           # every reference solution passes its check
+        checks = [e for e in EXERCISES.values() if e.chapter == chapter]
+        assert sum(v[0] == "Correct" for v in verdicts) == len(checks), (chapter, verdicts)
     for chapter in ("02_building", "03_reshape", "04_model", "05_training", "06_evaluation",
                     "07_honest_evaluation"):
         assert next(r for r in reports if r["page"] == f"notebooks/{chapter}.html")["includes"]
