@@ -172,3 +172,18 @@ def test_book_config_ties_the_cell_timeout_to_the_profile(tmp_path):
     assert CELL_TIMEOUT["full"] > CELL_TIMEOUT["default"]
     assert main(["book", "config", "--profile", "huge", "--out", str(tmp_path / "x.yml")]) == 1
     assert not (tmp_path / "x.yml").exists()
+
+
+def test_instructor_page_shows_measured_times_for_every_chapter():
+    import pandas as pd
+
+    page = (ROOT / "book" / "instructor.md").read_text()
+    assert ":file: chapter_times.csv" in page and "book/instructor" in (ROOT / "_toc.yml").read_text()
+    times = pd.read_csv(ROOT / "book" / "chapter_times.csv", index_col="chapter", dtype=str)
+    for profile in ("fast", "default"):
+        column = times[f"{profile} (s)"]
+        seconds = column.drop(["total (min)", "measured on"]).astype(int)
+        assert sorted(seconds.index) == [p.stem for p in NOTEBOOKS]
+        assert (seconds > 0).all()
+        assert abs(float(column["total (min)"]) - seconds.sum() / 60) < 0.05
+        assert "cores" in column["measured on"]

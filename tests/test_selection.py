@@ -79,8 +79,10 @@ def test_boosting_with_a_validation_class_absent_from_training(synthetic_table):
 
 
 def test_cached_cross_validation_is_reused_and_recomputed_when_damaged(synthetic_table,
-                                                                       monkeypatch):
+                                                                       monkeypatch, tmp_path):
     from ecglib import runcache
+
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))     # this test's entries only
 
     cfg = TrainConfig(model="gbm_rr_small", labels="aami5", split="interpatient", seed=0,
                       subset=300)
@@ -91,7 +93,7 @@ def test_cached_cross_validation_is_reused_and_recomputed_when_damaged(synthetic
     np.testing.assert_array_equal(
         runcache.cached_cross_validate(synthetic_table, cfg, rows, 3, progress=False), first)
     assert not calls                                       # read from the cache
-    entry = next((runcache.cache_dir() / "cv").glob("*.npy"))
+    (entry,) = (tmp_path / "cv").glob("*.npy")
     entry.write_bytes(b"damaged")
     runcache.cached_cross_validate(synthetic_table, cfg, rows, 3, progress=False)
     assert calls == [1]                                    # computed again
