@@ -185,5 +185,5 @@ def test_instructor_page_shows_measured_times_for_every_chapter():
         seconds = column.drop(["total (min)", "measured on"]).astype(int)
         assert sorted(seconds.index) == [p.stem for p in NOTEBOOKS]
         assert (seconds > 0).all()
-        assert abs(float(column["total (min)"]) - seconds.sum() / 60) < 0.05
+        assert abs(float(column["total (min)"]) - seconds.sum() / 60) < 0.1    # rounding
         assert "cores" in column["measured on"]
