@@ -58,3 +58,29 @@ def test_dropped_samples_on_mitdb(mitdb_table):
     rep = dropped_signal(mitdb_table.X).set_index("quantity")["value"]
     assert rep["beats whose dropped samples are all zero padding"] > 0.8
     assert rep["share of total signal energy dropped"] < 0.02
+
+
+@pytest.mark.parametrize("rhythm, shape_only", [("seed_rr", "seed"), ("cnn_rr", "cnn")])
+def test_rhythm_networks_join_the_shape_network_with_the_rr_features(rhythm, shape_only):
+    """seed_rr and cnn_rr: the shape network unchanged up to its last hidden layer, plus
+    the R-R branch (Dense(16) on the features, Dense(32) on the join); they train on beats
+    + features, and refuse to classify beats without features."""
+    from ecglib.config import TrainConfig
+    from ecglib.errors import DataError
+    from ecglib.rr import RR_FEATURES
+
+    rr_net, base = MODELS[rhythm].create().net, MODELS[shape_only].create().net
+    assert [tuple(i.shape) for i in rr_net.inputs][1] == (None, len(RR_FEATURES))
+    hidden = base.layers[-2].output.shape[-1]
+    rr_params = (len(RR_FEATURES) * 16 + 16) + ((hidden + 16) * 32 + 32) + 33
+    assert rr_net.count_params() == base.count_params() - (hidden + 1) + rr_params
+    rng = np.random.default_rng(0)
+    X, rr = rng.random((64, 187), dtype=np.float32), rng.random((64, len(RR_FEATURES)))
+    y = (rr[:, 0] > 0.5).astype(np.int64)
+    clf = MODELS[rhythm].create()
+    clf.fit(X, y, X[:16], y[:16], TrainConfig(model=rhythm, epochs=1, batch_size=32),
+            verbose=0, rr=rr, rr_val=rr[:16])
+    p = clf.predict_proba(X, rr)
+    assert p.shape == (64,) and np.all((p >= 0) & (p <= 1))
+    with pytest.raises(DataError, match="R-R features"):
+        clf.predict_proba(X)
