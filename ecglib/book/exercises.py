@@ -24,9 +24,8 @@ import pandas as pd
 
 from ..atomic import atomic_write_text
 from ..beattable import BeatTable
-from ..metrics import point_metrics
 from ..reshape import to_steps, to_steps_padded
-from ..segment import BEAT_LENGTH, segment, windows
+from ..segment import BEAT_LENGTH, SegmentParams, segment, windows
 from ..splits import shared_records
 
 #: the environment variable naming the file verdicts are appended to (one JSON per line)
@@ -107,12 +106,15 @@ def check_rarest_class(table: BeatTable, name: str, count: int) -> bool:
 @exercise("ex-cut-length", "02_building")
 def check_cut_length(bpm: float, answer: int) -> bool:
     """Samples a beat keeps at 125 Hz when the heart beats ``bpm`` times a minute."""
-    rr = 60.0 / float(bpm) * 125
-    expected = min(int(round(1.2 * rr)), BEAT_LENGTH)
+    params = SegmentParams()
+    rr = 60.0 / float(bpm) * params.fs
+    expected = min(int(round(params.rr_factor * rr)), params.length)
     return _verdict(int(answer) == expected,
-                    f"1.2 x {rr:.0f} samples = {expected} samples (at most {BEAT_LENGTH}).",
-                    "the R-R interval in samples is 60 / bpm x 125; the cut is 1.2 times it, "
-                    f"and a row holds at most {BEAT_LENGTH} samples.")
+                    f"{params.rr_factor} x {rr:.0f} samples = {expected} samples (at most "
+                    f"{params.length}).",
+                    f"the R-R interval in samples is 60 / bpm x {params.fs}; the cut is "
+                    f"{params.rr_factor} times it, and a row holds at most {params.length} "
+                    "samples.")
 
 
 @exercise("ex-next-window", "02_building")

@@ -48,22 +48,28 @@ def exercise_labels(nb) -> list[str]:
     return [label for label in LABEL.findall(text) if label in EXERCISES]
 
 
-def run_submission(path: Path, timeout: int = 600, profile: str = "fast") -> tuple[dict, int]:
-    """Execute one notebook; return ({exercise: passed}, number of cells that raised)."""
-    from nbclient import NotebookClient
-
+def read_submission(path: Path):
+    """A submitted notebook; an unreadable file is an error naming it."""
     try:
-        nb = nbformat.read(path, as_version=4)
+        return nbformat.read(path, as_version=4)
     except Exception as exc:
         raise ValueError(f"{path}: not a readable notebook ({type(exc).__name__}: {exc})") \
             from None
+
+
+def run_submission(nb, folder: Path, timeout: int = 600,
+                   profile: str = "fast") -> tuple[dict, int]:
+    """Execute notebook ``nb`` in ``folder``; return ({exercise: passed}, number of cells
+    that raised)."""
+    from nbclient import NotebookClient
+
     with tempfile.TemporaryDirectory(prefix="ecglib-grade-") as tmp:
         log = Path(tmp) / "verdicts.jsonl"
         saved = {k: os.environ.get(k) for k in (GRADE_LOG, "ECGLIB_PROFILE")}
         os.environ[GRADE_LOG], os.environ["ECGLIB_PROFILE"] = str(log), profile
         try:
             NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+                           resources={"metadata": {"path": str(folder)}}).execute()
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -87,9 +93,9 @@ def grade(folder: Path, out: Path | None = None, timeout: int = 600,
     labels: list[str] = []
     for student, path in submissions(folder):
         print(f"grading {student}: {path.name}", flush=True)
-        nb = nbformat.read(path, as_version=4)
+        nb = read_submission(path)
         labels += [label for label in exercise_labels(nb) if label not in labels]
-        verdicts, errors = run_submission(path, timeout, profile)
+        verdicts, errors = run_submission(nb, path.parent, timeout, profile)
         row = rows.setdefault(student, {"cells_raised": 0})
         row["cells_raised"] += errors
         for label, ok in verdicts.items():
