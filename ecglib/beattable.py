@@ -11,7 +11,7 @@ import pandas as pd
 from .atomic import atomic_open, atomic_write_text, sha256_file
 from .labels import LabelScheme, get_scheme
 from .paths import cache_dir
-from .rr import rr_or_none
+from .beatfeatures import beat_features
 
 
 @dataclass
@@ -36,10 +36,11 @@ class BeatTable:
         """Integer labels of every beat under ``scheme`` (a name, JSON file or scheme)."""
         return get_scheme(scheme).encode(self.meta)
 
-    def rr(self, index: np.ndarray) -> np.ndarray | None:
-        """R-R features (:data:`ecglib.rr.RR_FEATURES`) of rows ``index``, or None when
-        these beats carry none (Kaggle files)."""
-        return rr_or_none(self.meta.iloc[index])
+    def rr(self, index: np.ndarray) -> pd.DataFrame | None:
+        """The per-beat features of rows ``index`` (R-R and template columns,
+        :func:`ecglib.beatfeatures.beat_features`), or None when these beats carry none
+        (Kaggle files)."""
+        return beat_features(self.meta.iloc[index])
 
     def subset(self, index: np.ndarray) -> "BeatTable":
         """A new table holding the rows ``index`` (meta re-indexed from 0)."""

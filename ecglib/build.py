@@ -20,8 +20,10 @@ from .errors import DataError
 from .extract import RecordBeats
 from .labels import LabelScheme, get_scheme
 from .paths import cache_dir, cache_key
-from .rr import RR_COLUMNS, RR_UNITS
+from .beatfeatures import FEATURE_UNITS
+from .rr import RR_COLUMNS
 from .segment import BEAT_LENGTH, SegmentParams
+from .template import TEMPLATE_FEATURES
 
 FLOAT_FORMAT = "%.6f"
 BEATS_FORMAT = "ecglib-beats-1"
@@ -60,7 +62,7 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
     db = ds.locate(data_dir, records=records, download=download, progress=progress)
     names = records or ds.record_names(db)
     identity = ds.identity(db, names)
-    key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 4, **identity})
+    key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 5, **identity})
     if use_cache and (cached := load_table(key)) is not None:
         return cached
     info = {"source": source, "synthetic": ds.synthetic, "params": asdict(params),
@@ -150,12 +152,14 @@ def _write_files(table: BeatTable, out: Path, scheme: str | LabelScheme) -> dict
     with atomic_open(out / "meta.csv", "w", newline="\n") as fh:
         meta.to_csv(fh, index=False, lineterminator="\n")
     extra = {}
-    if set(RR_COLUMNS) <= set(meta.columns):       # rhythm features beside the seed's files
+    if set(RR_COLUMNS) <= set(meta.columns):       # per-beat features beside the seed's files
+        columns = [c for c in (*RR_COLUMNS, *TEMPLATE_FEATURES) if c in meta.columns]
         with atomic_open(out / "features.csv", "w", newline="\n") as fh:
-            meta[["beat", "file", "row", *RR_COLUMNS]].sort_values("beat").to_csv(
+            meta[["beat", "file", "row", *columns]].sort_values("beat").to_csv(
                 fh, index=False, lineterminator="\n")
         extra["features"] = {"file": "features.csv", "sha256": sha256_file(out / "features.csv"),
-                             "units": RR_UNITS, "doc": "ecglib.rr"}
+                             "units": {c: FEATURE_UNITS[c] for c in columns},
+                             "doc": "ecglib.rr, ecglib.template"}
     manifest = {
         "ecglib_version": __version__, "format": BEATS_FORMAT, "labels": sch.name,
         "label_scheme": sch.to_dict(),

@@ -10,9 +10,12 @@ from .peaks import refine_r_peaks
 from .records import Record
 from .rr import RR_COLUMNS, rr_features
 from .segment import SegmentParams, map_samples, resample, segment
+from .template import TEMPLATE_FEATURES, pre_r_windows, template_features
 
-#: what every beat carries besides its samples; R-R features: see :mod:`ecglib.rr`
-META_COLUMNS = ["record", "patient", "sample", "symbol", "aami", *RR_COLUMNS]
+#: what every beat carries besides its samples; R-R features: see :mod:`ecglib.rr`,
+#: shape beside the patient's usual beat: see :mod:`ecglib.template`
+META_COLUMNS = ["record", "patient", "sample", "symbol", "aami", *RR_COLUMNS,
+                *TEMPLATE_FEATURES]
 
 
 @dataclass
@@ -47,7 +50,8 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
     ``meta.sample`` is the given peak's index in the original record (the reference
     annotation, or the detection); ``dropped`` counts beats in flat windows.
     Every beat's R-R features come from all ``peaks`` of the record, dropped beats
-    included (:func:`ecglib.rr.rr_features`).
+    included (:func:`ecglib.rr.rr_features`); its template features from the record's
+    beats kept before it (:func:`ecglib.template.template_features`).
     """
     peaks = np.asarray(peaks, dtype=np.int64)
     by_time = np.argsort(peaks, kind="stable")
@@ -62,11 +66,12 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
     clean = ~_in_gap_windows(record, at, params, x.size)
     peaks, symbols, aami, rr = peaks[clean], symbols[clean], aami[clean], rr.iloc[clean]
     beats, kept = segment(x, at[clean], params)
+    shape = template_features(beats, pre_r_windows(x, at[clean], params)[kept])
     meta = pd.concat([pd.DataFrame({
         "record": record.name, "patient": record.patient,
         "sample": peaks[kept].astype(np.int64),
         "symbol": symbols[kept].astype(str), "aami": aami[kept].astype(str),
-    }), rr.iloc[kept].reset_index(drop=True)], axis=1)[META_COLUMNS]
+    }), rr.iloc[kept].reset_index(drop=True), shape], axis=1)[META_COLUMNS]
     return beats, meta, int((~kept).sum()), int((~clean).sum())
 
 

@@ -29,7 +29,7 @@ from .labels import AAMI_CLASSES, get_scheme
 from .metrics import metrics_table, point_metrics, predicted_labels
 from .peaks import detect_r_peaks
 from .records import PREFERRED_LEADS, read_wfdb_record
-from .rr import rr_or_none
+from .beatfeatures import beat_features
 from .runs import read_params, run_model, run_scheme
 
 MATCH_WINDOW_S = 0.15   # a detected beat matches a reference beat within 150 ms (EC57 practice)
@@ -87,9 +87,9 @@ class Predictor:
     def classes(self) -> tuple[str, ...]:
         return self.scheme.classes
 
-    def proba(self, X: np.ndarray, source: str, rr: np.ndarray | None = None) -> np.ndarray:
-        """Probabilities for beats ``X`` (n, 187) with their R-R features ``rr`` (needed by
-        models that read them); ``source`` names the beats in errors."""
+    def proba(self, X: np.ndarray, source: str, rr: pd.DataFrame | None = None) -> np.ndarray:
+        """Probabilities for beats ``X`` (n, 187) with their per-beat features ``rr``
+        (needed by models that read them); ``source`` names the beats in errors."""
         try:
             return self.model.predict_proba(X, rr)
         except DataError as exc:
@@ -124,7 +124,7 @@ class Predictor:
                          f"{gap_dropped} detected beats in 10 s windows with a gap were not "
                          f"classified")
         t3 = time.perf_counter()
-        p = self.proba(X, str(record_path), rr_or_none(meta))
+        p = self.proba(X, str(record_path), beat_features(meta))
         t4 = time.perf_counter()
         preds = pd.concat([pd.DataFrame({"record": rec.name, "time_s": meta["sample"] / rec.fs,
                                          "sample": meta["sample"]}),

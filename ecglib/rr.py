@@ -70,17 +70,3 @@ def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) ->
         "local_rr_norm": local / mean, "pre_local": pre_f / local,
         "rr_edge": edge.astype(np.int64)}, columns=list(RR_COLUMNS))
 
-
-def rr_matrix(meta: pd.DataFrame) -> np.ndarray:
-    """The :data:`RR_FEATURES` of a beat table's ``meta`` as a float32 matrix; a clear error
-    when the table has none (Kaggle files, or a folder built before ecglib 0.2)."""
-    missing = [c for c in RR_FEATURES if c not in meta]
-    if missing:
-        raise ValueError(f"these beats carry no R-R features (missing {missing}): rebuild "
-                         f"them from records with 'ecglib data build'")
-    return meta[list(RR_FEATURES)].to_numpy(dtype=np.float32)
-
-
-def rr_or_none(meta: pd.DataFrame) -> np.ndarray | None:
-    """:func:`rr_matrix` of ``meta``, or None when its beats carry no R-R features."""
-    return rr_matrix(meta) if set(RR_FEATURES) <= set(meta.columns) else None

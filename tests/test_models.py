@@ -82,5 +82,5 @@ def test_rhythm_networks_join_the_shape_network_with_the_rr_features(rhythm, sha
             verbose=0, rr=rr, rr_val=rr[:16])
     p = clf.predict_proba(X, rr)
     assert p.shape == (64,) and np.all((p >= 0) & (p <= 1))
-    with pytest.raises(DataError, match="R-R features"):
+    with pytest.raises(DataError, match="reads each beat's features .*pre_rr.* not given"):
         clf.predict_proba(X)

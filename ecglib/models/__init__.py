@@ -11,8 +11,11 @@ from .base import (MODELS, Classifier, ModelSpec, get_model_spec, load_classifie
                    register_model)
 from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_model, seed_model,
                          with_channel, with_rhythm)
-from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, rhythm_boosting,
-                             sklearn_model, small_gradient_boosting)
+from ..rr import RR_FEATURES
+from ..template import TEMPLATE_FEATURES
+from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, qrs_part,
+                             rhythm_boosting, sklearn_model, small_gradient_boosting,
+                             template_boosting)
 
 keras_model("seed", seed_model, to_steps, "seed CNN-LSTM, 10 x 18 steps (drops 7 samples)")
 keras_model("seed190", lambda n_classes=2: seed_model(n_classes, 19), to_steps_padded,
@@ -23,14 +26,19 @@ sklearn_model("gbm", gradient_boosting, flat,
               "histogram gradient boosting on raw samples (scikit-learn)")
 # morphology + rhythm: the same models that also read each beat's R-R features
 keras_model("seed_rr", with_rhythm(seed_model, name="seed_cnn_lstm_rr"), to_steps,
-            "seed CNN-LSTM + R-R features (two inputs)", uses_rr=True)
+            "seed CNN-LSTM + R-R features (two inputs)", reads=RR_FEATURES)
 keras_model("cnn_rr", with_rhythm(compact_cnn), with_channel,
-            "compact 1D-CNN + R-R features (two inputs)", uses_rr=True)
+            "compact 1D-CNN + R-R features (two inputs)", reads=RR_FEATURES)
 sklearn_model("gbm_rr", rhythm_boosting, flat,
-              "histogram gradient boosting on raw samples + R-R features", uses_rr=True)
+              "histogram gradient boosting on raw samples + R-R features", reads=RR_FEATURES)
 sklearn_model("gbm_rr_small", small_gradient_boosting, flat,
               "shallow gradient boosting (depth 3) on raw samples + R-R features",
-              uses_rr=True)
+              reads=RR_FEATURES)
+# the beat beside the patient's own usual beat (ecglib.template): compares each new patient
+# with himself, not with the training patients
+sklearn_model("gbm_rr_tpl", template_boosting, qrs_part,
+              "gradient boosting on R-R + template features + the beat's first 0.5 s",
+              reads=RR_FEATURES + TEMPLATE_FEATURES)
 
 
 def summary_table(model) -> pd.DataFrame:

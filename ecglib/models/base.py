@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..beatfeatures import select_features
 from ..errors import DataError
 
 #: pickle-based files are refused by every loader: loading one can run any code
@@ -30,32 +31,36 @@ class Classifier(ABC):
     #: True when training runs in epochs (history rows are epochs)
     trained_by_epoch: bool = True
 
-    def __init__(self, name: str, n_classes: int, uses_rr: bool = False) -> None:
+    def __init__(self, name: str, n_classes: int, reads: tuple[str, ...] = ()) -> None:
         self.name = name
         self.n_classes = n_classes
-        #: True when the model also reads each beat's R-R features (:mod:`ecglib.rr`)
-        self.uses_rr = uses_rr
+        #: the per-beat features the model reads besides the samples, by column name
+        #: (:data:`ecglib.beatfeatures.BEAT_FEATURES`); empty for shape-only models
+        self.reads = tuple(reads)
+
+    @property
+    def uses_rr(self) -> bool:
+        """True when the model reads per-beat features (R-R, template) besides the beat."""
+        return bool(self.reads)
 
     @abstractmethod
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
             config, verbose: int = 2, rr: np.ndarray | None = None,
             rr_val: np.ndarray | None = None) -> pd.DataFrame:
-        """Train on beats ``X`` (n, 187) with labels ``y`` (and their R-R features ``rr``
-        when :attr:`uses_rr`); ``config`` is the :class:`ecglib.config.TrainConfig`;
+        """Train on beats ``X`` (n, 187) with labels ``y`` (and their feature table ``rr``,
+        :func:`ecglib.beatfeatures.beat_features`, when :attr:`uses_rr`); ``config`` is the :class:`ecglib.config.TrainConfig`;
         ``verbose=2`` prints one line per epoch. Returns the history, one row per epoch."""
 
     @abstractmethod
     def predict_proba(self, X: np.ndarray, rr: np.ndarray | None = None) -> np.ndarray:
         """P(abnormal) per beat (binary, 1-D) or class probabilities (2-D)."""
 
-    def _rr(self, rr: np.ndarray | None, n: int) -> np.ndarray | None:
-        """The R-R features when the model uses them (an error when they are missing)."""
-        if not self.uses_rr:
+    def _rr(self, rr: pd.DataFrame | np.ndarray | None, n: int) -> np.ndarray | None:
+        """The columns :attr:`reads` of the beats' features, or None when the model reads
+        none (an error when they are missing)."""
+        if not self.reads:
             return None
-        if rr is None or len(rr) != n:
-            raise DataError(f"model {self.name!r} reads each beat's R-R features, which were "
-                            f"not given (beat CSV files carry none: classify records)")
-        return np.clip(np.asarray(rr, dtype=np.float32), 0.0, 5.0)
+        return select_features(rr, self.reads, n, self.name)
 
     @abstractmethod
     def save(self, stem: Path) -> Path:
@@ -108,15 +113,15 @@ def get_model_spec(name: str) -> ModelSpec:
 
 def register_wrapped(name: str, description: str, wrapper: Callable, build: Callable,
                      prepare: Callable, read: Callable[[Path], object], suffix: str,
-                     uses_rr: bool = False) -> ModelSpec:
+                     reads: tuple[str, ...] = ()) -> ModelSpec:
     """Register a library model (a Keras network, a scikit-learn estimator) wrapped in a
-    Classifier: ``wrapper(name, n_classes, obj, prepare, uses_rr)`` around
+    Classifier: ``wrapper(name, n_classes, obj, prepare, reads)`` around
     ``build(n_classes, seed)`` when created, around ``read(path)`` when loaded."""
     return register_model(ModelSpec(
         name, description,
         create=lambda n_classes=2, seed=0: wrapper(name, n_classes, build(n_classes, seed),
-                                                   prepare, uses_rr),
-        load=lambda path, n_classes: wrapper(name, n_classes, read(path), prepare, uses_rr),
+                                                   prepare, reads),
+        load=lambda path, n_classes: wrapper(name, n_classes, read(path), prepare, reads),
         suffix=suffix))
 
 

@@ -124,8 +124,8 @@ class KerasClassifier(Classifier):
     """A Keras network, the function that prepares its input, and its training loop."""
 
     def __init__(self, name: str, n_classes: int, net, prepare: Callable,
-                 uses_rr: bool = False) -> None:
-        super().__init__(name, n_classes, uses_rr)
+                 reads: tuple[str, ...] = ()) -> None:
+        super().__init__(name, n_classes, reads)
         self.net = net
         self.prepare = prepare
 
@@ -208,9 +208,9 @@ def load_keras(path: Path):
 
 
 def keras_model(name: str, build: Callable, prepare: Callable, description: str,
-                uses_rr: bool = False) -> ModelSpec:
+                reads: tuple[str, ...] = ()) -> ModelSpec:
     """Register a Keras network ``build(n_classes)`` whose input is ``prepare(beats)`` (and
-    the R-R features as a second input when ``uses_rr``)."""
+    the per-beat features ``reads`` as a second input)."""
     return register_wrapped(name, description, KerasClassifier,
                             lambda n_classes, seed: build(n_classes), prepare, load_keras,
-                            ".keras", uses_rr)
+                            ".keras", reads)

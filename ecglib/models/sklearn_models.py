@@ -11,6 +11,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from ..atomic import atomic_open
 from ..errors import DataError
+from ..template import QRS_SAMPLES
 from .base import Classifier, ModelSpec, register_wrapped
 
 #: The only types a scikit-learn model file may hold beyond skops' built-in safe list
@@ -40,6 +41,22 @@ def small_gradient_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBo
                                           validation_fraction=0.1, n_iter_no_change=10)
 
 
+def template_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
+    """Boosting for R-R + template features + a coarse view of the beat: L2-regularised,
+    up to 300 rounds, stopped when the loss on the validation beats (whole patients held out
+    of training) has not improved for 10 rounds."""
+    return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, l2_regularization=1.0,
+                                          random_state=seed, early_stopping=True,
+                                          validation_fraction=0.1, n_iter_no_change=10)
+
+
+def qrs_part(X: np.ndarray) -> np.ndarray:
+    """The first 0.5 s of each beat (QRS, ST, T) at half the rate: samples 0, 2, .., 62
+    (float32); the rest of the beat is mostly the next beat, i.e. rhythm the R-R features
+    already hold."""
+    return np.asarray(X, dtype=np.float32)[:, :QRS_SAMPLES:2]
+
+
 def flat(X: np.ndarray) -> np.ndarray:
     """Beats as a float32 matrix, one feature per sample."""
     return np.asarray(X, dtype=np.float32)
@@ -51,13 +68,14 @@ class SklearnClassifier(Classifier):
     trained_by_epoch = False
 
     def __init__(self, name: str, n_classes: int, estimator, prepare: Callable,
-                 uses_rr: bool = False) -> None:
-        super().__init__(name, n_classes, uses_rr)
+                 reads: tuple[str, ...] = ()) -> None:
+        super().__init__(name, n_classes, reads)
         self.estimator = estimator
         self.prepare = prepare
 
     def features(self, X: np.ndarray, rr: np.ndarray | None = None) -> np.ndarray:
-        """The estimator's feature matrix: prepared beats, then R-R features if it uses them."""
+        """The estimator's feature matrix: prepared beats, then the per-beat features it
+        reads (:attr:`reads`)."""
         beats = self.prepare(X)
         extra = self._rr(rr, len(beats))
         return beats if extra is None else np.hstack([beats, extra])
@@ -76,7 +94,7 @@ class SklearnClassifier(Classifier):
                 and known.any():
             # stop on the validation beats given (other patients), not on a random tenth
             extra = {"X_val": self.features(X_val[known], None if rr_val is None else
-                                            rr_val[known]), "y_val": y_val[known]}
+                                            rr_val[np.asarray(known)]), "y_val": y_val[known]}
         self.estimator.fit(self.features(X, rr), y, **extra)
         return pd.DataFrame({"epoch": [1],
                              "n_iter": [int(getattr(self.estimator, "n_iter_", 1))]})
@@ -115,8 +133,8 @@ def load_skops(path: Path):
 
 
 def sklearn_model(name: str, build: Callable, prepare: Callable, description: str,
-                  uses_rr: bool = False) -> ModelSpec:
+                  reads: tuple[str, ...] = ()) -> ModelSpec:
     """Register an estimator ``build(n_classes, seed)`` whose features are ``prepare(beats)``
-    (followed by the R-R features when ``uses_rr``)."""
+    followed by the per-beat features ``reads``."""
     return register_wrapped(name, description, SklearnClassifier, build, prepare, load_skops,
-                            ".skops", uses_rr)
+                            ".skops", reads)
