@@ -45,15 +45,18 @@ class Classifier(ABC):
 
     @abstractmethod
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
-            config, verbose: int = 2, rr: np.ndarray | None = None,
-            rr_val: np.ndarray | None = None) -> pd.DataFrame:
+            config, verbose: int = 2, rr: pd.DataFrame | np.ndarray | None = None,
+            rr_val: pd.DataFrame | np.ndarray | None = None) -> pd.DataFrame:
         """Train on beats ``X`` (n, 187) with labels ``y`` (and their feature table ``rr``,
-        :func:`ecglib.beatfeatures.beat_features`, when :attr:`uses_rr`); ``config`` is the :class:`ecglib.config.TrainConfig`;
-        ``verbose=2`` prints one line per epoch. Returns the history, one row per epoch."""
+        :func:`ecglib.beatfeatures.beat_features`, when :attr:`uses_rr`); ``config`` is
+        the :class:`ecglib.config.TrainConfig`; ``verbose=2`` prints one line per epoch.
+        Returns the history, one row per epoch."""
 
     @abstractmethod
-    def predict_proba(self, X: np.ndarray, rr: np.ndarray | None = None) -> np.ndarray:
-        """P(abnormal) per beat (binary, 1-D) or class probabilities (2-D)."""
+    def predict_proba(self, X: np.ndarray,
+                      rr: pd.DataFrame | np.ndarray | None = None) -> np.ndarray:
+        """P(abnormal) per beat (binary, 1-D) or class probabilities (2-D); ``rr``: the
+        beats' feature table, needed by models that read per-beat features."""
 
     def _rr(self, rr: pd.DataFrame | np.ndarray | None, n: int) -> np.ndarray | None:
         """The columns :attr:`reads` of the beats' features, or None when the model reads

@@ -130,7 +130,8 @@ class KerasClassifier(Classifier):
         self.prepare = prepare
 
     def inputs(self, X: np.ndarray, rr: np.ndarray | None = None):
-        """The network's input(s): prepared beats, and the R-R features when it reads them."""
+        """The network's input(s): prepared beats, and the per-beat features it reads
+        (:attr:`reads`) as the second input."""
         beats = self.prepare(X)
         features = self._rr(rr, len(beats))
         return beats if features is None else [beats, features]
