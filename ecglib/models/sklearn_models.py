@@ -25,29 +25,29 @@ def gradient_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoosting
                                           early_stopping=True, validation_fraction=None)
 
 
-def rhythm_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
-    """Boosting for shape + rhythm features: up to 300 rounds, stopped when the loss on the
-    validation beats (whole patients held out of training) has not improved for 10 rounds."""
+def _stopped_on_patients(seed: int, **options) -> HistGradientBoostingClassifier:
+    """Up to 300 rounds at learning rate 0.1, stopped when the loss on the validation beats
+    (whole patients held out of training) has not improved for 10 rounds."""
     return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, random_state=seed,
                                           early_stopping=True, validation_fraction=0.1,
-                                          n_iter_no_change=10)
+                                          n_iter_no_change=10, **options)
+
+
+def rhythm_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
+    """Boosting for shape + rhythm features (:func:`_stopped_on_patients`)."""
+    return _stopped_on_patients(seed)
 
 
 def small_gradient_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
     """Shallower boosting (trees of depth 3): less room to learn the training patients'
     own beat shapes; stopped like :func:`rhythm_boosting`."""
-    return HistGradientBoostingClassifier(max_iter=300, max_depth=3, learning_rate=0.1,
-                                          random_state=seed, early_stopping=True,
-                                          validation_fraction=0.1, n_iter_no_change=10)
+    return _stopped_on_patients(seed, max_depth=3)
 
 
 def template_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
     """Boosting for R-R + template features + a coarse view of the beat: L2-regularised,
-    up to 300 rounds, stopped when the loss on the validation beats (whole patients held out
-    of training) has not improved for 10 rounds."""
-    return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, l2_regularization=1.0,
-                                          random_state=seed, early_stopping=True,
-                                          validation_fraction=0.1, n_iter_no_change=10)
+    stopped like :func:`rhythm_boosting`."""
+    return _stopped_on_patients(seed, l2_regularization=1.0)
 
 
 def qrs_part(X: np.ndarray) -> np.ndarray:
