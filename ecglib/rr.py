@@ -12,7 +12,13 @@ own sampling rate. For beat ``i`` with R peak at ``t[i]``:
 - ``local_rr``: mean ``pre_rr`` of the last ``LOCAL_BEATS`` beats (this one included);
 - ``mean_rr``: running mean of every ``pre_rr`` so far in the record (causal);
 - ``pre_rr_norm``, ``post_rr_norm``, ``local_rr_norm``: those divided by ``mean_rr``
-  (unitless: 1 is the patient's usual rhythm); ``pre_local``: ``pre_rr / local_rr``.
+  (unitless: 1 is the patient's usual rhythm); ``pre_local``: ``pre_rr / local_rr``;
+- ``post_pre``: ``post_rr / pre_rr``, large for an early beat followed by a compensatory
+  pause; ``pre_prev``: ``pre_rr`` divided by the previous beat's ``pre_rr`` (1 for the
+  first beat), small where the rhythm suddenly quickens;
+- ``pre_median``, ``post_median``: ``pre_rr`` and ``post_rr`` divided by the median
+  ``pre_rr`` of the last ``LOCAL_BEATS`` beats (this one included), a local rhythm that one
+  or two early beats do not pull, as they pull the mean.
 
 Edges: an interval is missing for the first beat (no ``pre_rr``), the last (no
 ``post_rr``) and wherever the interval holds a signal gap (NaN samples). A missing
@@ -27,12 +33,15 @@ import pandas as pd
 LOCAL_BEATS = 10
 #: the features a model sees, in this order
 RR_FEATURES = ("pre_rr", "post_rr", "local_rr", "mean_rr", "pre_rr_norm", "post_rr_norm",
-               "local_rr_norm", "pre_local")
+               "local_rr_norm", "pre_local", "post_pre", "pre_prev", "pre_median",
+               "post_median")
 RR_COLUMNS = RR_FEATURES + ("rr_edge",)
 #: units of every column, for the manifest and the book
 RR_UNITS = {"pre_rr": "s", "post_rr": "s", "local_rr": "s", "mean_rr": "s",
             "pre_rr_norm": "ratio", "post_rr_norm": "ratio", "local_rr_norm": "ratio",
-            "pre_local": "ratio", "rr_edge": "1 = an interval was missing and filled"}
+            "pre_local": "ratio", "post_pre": "ratio", "pre_prev": "ratio",
+            "pre_median": "ratio", "post_median": "ratio",
+            "rr_edge": "1 = an interval was missing and filled"}
 
 
 def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) -> pd.DataFrame:
@@ -64,9 +73,13 @@ def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) ->
     start = np.maximum(0, idx - LOCAL_BEATS + 1)
     local = (csum[idx + 1] - csum[start]) / (idx + 1 - start)
     mean = csum[1:] / (idx + 1)
+    previous = np.concatenate([pre_f[:1], pre_f[:-1]])
+    local_median = pd.Series(pre_f).rolling(LOCAL_BEATS, min_periods=1).median().to_numpy()
     return pd.DataFrame({
         "pre_rr": pre_f, "post_rr": post_f, "local_rr": local, "mean_rr": mean,
         "pre_rr_norm": pre_f / mean, "post_rr_norm": post_f / mean,
         "local_rr_norm": local / mean, "pre_local": pre_f / local,
+        "post_pre": post_f / pre_f, "pre_prev": pre_f / previous,
+        "pre_median": pre_f / local_median, "post_median": post_f / local_median,
         "rr_edge": edge.astype(np.int64)}, columns=list(RR_COLUMNS))
 

@@ -19,6 +19,20 @@ def test_values_of_a_regular_rhythm_with_one_premature_beat():
     assert f["mean_rr"].iloc[3] == pytest.approx(np.mean([1.0, 1.0, 1.0, 0.6]))
     assert f["pre_rr_norm"].iloc[3] < 0.7 < f["pre_rr_norm"].iloc[2]
     assert f["pre_local"].iloc[3] == pytest.approx(0.6 / np.mean([1.0, 1.0, 1.0, 0.6]))
+    assert f["post_pre"].tolist() == pytest.approx([1.0, 1.0, 0.6, 1.4 / 0.6, 1.0 / 1.4, 1.0])
+    assert f["pre_prev"].tolist() == pytest.approx([1.0, 1.0, 1.0, 0.6, 1.4 / 0.6, 1.0 / 1.4])
+    # the median of the last intervals is not pulled by the one early beat, the mean is
+    assert f["pre_median"].iloc[3] == pytest.approx(0.6)
+    assert f["pre_median"].iloc[3] < f["pre_local"].iloc[3]
+    assert f["post_median"].iloc[3] == pytest.approx(1.4)
+
+
+def test_median_ratios_follow_a_rhythm_change_after_half_the_local_beats():
+    t = np.cumsum(np.r_[0, np.full(20, 100), np.full(20, 50)])
+    f = rr_features(t, 100.0)
+    assert f["pre_median"].iloc[21] == pytest.approx(0.5)        # the first fast beat
+    assert f["pre_median"].iloc[26] == pytest.approx(1.0)        # 6 of the last 10 fast
+    assert f["pre_prev"].iloc[21] == pytest.approx(0.5) and f["pre_prev"].iloc[22] == 1.0
 
 
 def test_local_mean_covers_the_last_ten_beats():
@@ -63,3 +77,13 @@ def test_mitdb_features_match_the_annotations(mitdb_dir):
     s = meta[meta["aami"] == "S"]["pre_rr_norm"].median()
     n = meta[meta["aami"] == "N"]["pre_rr_norm"].median()
     assert s < 0.85 * n, (s, n)                 # S beats come early for this patient
+
+
+def test_mitdb_isolated_s_beats_come_early_and_pause_after(mitdb_dir):
+    """Record 220: isolated atrial premature beats among normal beats."""
+    meta = annotated_beats(get_dataset("mitdb").read(mitdb_dir, "220")).meta
+    med = meta.groupby("aami")[["pre_median", "post_pre", "pre_prev", "pre_local"]].median()
+    assert med.loc["S", "pre_median"] < 0.7 and 0.95 < med.loc["N", "pre_median"] < 1.05
+    assert med.loc["S", "post_pre"] > 1.4 and med.loc["N", "post_pre"] < 1.05
+    assert med.loc["S", "pre_prev"] < 0.8
+    assert med.loc["S", "pre_median"] < med.loc["S", "pre_local"]   # the median is not pulled

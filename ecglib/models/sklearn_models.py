@@ -46,8 +46,9 @@ def small_gradient_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBo
 
 def template_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoostingClassifier:
     """Boosting for R-R + template features + a coarse view of the beat: L2-regularised,
-    stopped like :func:`rhythm_boosting`."""
-    return _stopped_on_patients(seed, l2_regularization=1.0)
+    trees of depth 4 whose leaves hold at least 200 beats (a rule that fits a few training
+    patients' beats alone cannot be a leaf), stopped like :func:`rhythm_boosting`."""
+    return _stopped_on_patients(seed, l2_regularization=1.0, max_depth=4, min_samples_leaf=200)
 
 
 def qrs_part(X: np.ndarray) -> np.ndarray:
