@@ -24,7 +24,7 @@ from ..config import CONFIG_FIELDS, config_defaults, field_type
 #: settings of the book that are not training parameters, with their defaults
 BOOK_SETTINGS: dict = {"data": "auto", "n_boot": 200,
                        "baseline_models": ["seed", "seed190", "kachuee", "cnn", "gbm",
-                                           "cnn_rr", "gbm_rr"]}
+                                           "cnn_rr", "gbm_rr", "gbm_rr_tpl"]}
 
 #: each profile: what it changes from TrainConfig's defaults and BOOK_SETTINGS
 PROFILES: dict[str, dict] = {
