@@ -81,3 +81,14 @@ def compare_candidates(table: BeatTable, candidates: dict[str, TrainConfig], fol
     return pd.DataFrame([candidate_row(name, table.labels(cfg.labels)[rows], probas[name],
                                        get_scheme(cfg.labels).classes)
                          for name, cfg in candidates.items()]), probas
+
+
+def vote_weights(y: np.ndarray, first: np.ndarray, second: np.ndarray,
+                 classes: tuple[str, ...],
+                 weights: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+                 ) -> pd.DataFrame:
+    """How a soft vote ``w x first + (1 - w) x second`` of two candidates' out-of-fold
+    probabilities would score for each weight ``w`` (:func:`candidate_row`); the members
+    of a vote train as they do alone, so this is the vote's own out-of-fold score."""
+    return pd.DataFrame([{**candidate_row(f"{w:g}", y, w * first + (1 - w) * second,
+                                          classes), "weight": w} for w in weights])

@@ -9,7 +9,8 @@ import pytest
 from ecglib.config import TrainConfig
 from ecglib.datasets.mitdb import DS1, DS2
 from ecglib.literature import published
-from ecglib.selection import compare_candidates, cross_validate, training_patients
+from ecglib.selection import (candidate_row, compare_candidates, cross_validate,
+                              training_patients, vote_weights)
 
 
 def test_training_patients_of_mitdb_are_ds1_without_201(mitdb_table):
@@ -99,3 +100,21 @@ def test_cached_cross_validation_is_reused_and_recomputed_when_damaged(synthetic
     assert calls == [1]                                    # computed again
     runcache.cached_cross_validate(synthetic_table, cfg, rows[:-1], 3, progress=False)
     assert calls == [1, 1]                                 # other rows, other entry
+
+
+def test_vote_weights_score_the_vote_its_cross_validation_gives(synthetic_table):
+    base = TrainConfig(model="gbm_rr_tpl", labels="aami5", split="interpatient", subset=600,
+                       class_weight=True)
+    cv, p = compare_candidates(synthetic_table, {m: TrainConfig(**{**vars(base), "model": m})
+                                                 for m in ("gbm_rr_tpl", "lr_rr_tpl",
+                                                           "vote_rr_tpl")},
+                               folds=3, progress=False)
+    np.testing.assert_allclose(p["vote_rr_tpl"], 0.4 * p["gbm_rr_tpl"] + 0.6 * p["lr_rr_tpl"],
+                               atol=1e-9)
+    y = synthetic_table.labels("aami5")[training_patients(synthetic_table, base)]
+    classes = ("N", "S", "V", "F", "Q")
+    curve = vote_weights(y, p["gbm_rr_tpl"], p["lr_rr_tpl"], classes).set_index("weight")
+    assert curve.loc[0.4, "score"] == pytest.approx(
+        cv.set_index("candidate").loc["vote_rr_tpl", "score"])
+    assert curve.loc[0.9, "score"] == pytest.approx(candidate_row(
+        "x", y, 0.9 * p["gbm_rr_tpl"] + 0.1 * p["lr_rr_tpl"], classes)["score"])

@@ -13,9 +13,10 @@ from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_mode
                          with_channel, with_rhythm)
 from ..rr import RR_FEATURES
 from ..template import TEMPLATE_FEATURES
-from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, qrs_part,
-                             rhythm_boosting, sklearn_model, small_gradient_boosting,
+from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, linear_model,
+                             qrs_part, rhythm_boosting, sklearn_model, small_gradient_boosting,
                              template_boosting)
+from .vote import VoteClassifier, vote_model
 
 keras_model("seed", seed_model, to_steps, "seed CNN-LSTM, 10 x 18 steps (drops 7 samples)")
 keras_model("seed190", lambda n_classes=2: seed_model(n_classes, 19), to_steps_padded,
@@ -39,6 +40,13 @@ sklearn_model("gbm_rr_small", small_gradient_boosting, flat,
 sklearn_model("gbm_rr_tpl", template_boosting, qrs_part,
               "gradient boosting on R-R + template features + the beat's first 0.5 s",
               reads=RR_FEATURES + TEMPLATE_FEATURES)
+sklearn_model("lr_rr_tpl", linear_model, qrs_part,
+              "logistic regression on R-R + template features + the beat's first 0.5 s",
+              reads=RR_FEATURES + TEMPLATE_FEATURES)
+# the trees and the straight boundaries err on different patients (chapter 8); weights
+# chosen by patient-grouped cross-validation on DS1 (benchmarks/new_patients.py)
+vote_model("vote_rr_tpl", ("gbm_rr_tpl", "lr_rr_tpl"), (0.4, 0.6),
+           "soft vote: 0.4 x gbm_rr_tpl + 0.6 x lr_rr_tpl")
 
 
 def summary_table(model) -> pd.DataFrame:
@@ -57,6 +65,7 @@ def param_counts(model) -> dict[str, int]:
 
 
 __all__ = ["MODELS", "Classifier", "KerasClassifier", "ModelSpec", "SklearnClassifier",
-           "compact_cnn", "get_model_spec", "gradient_boosting", "kachuee_model",
-           "keras_model", "load_classifier", "param_counts", "register_model", "seed_model",
-           "sklearn_model", "summary_table", "flat", "with_channel", "with_rhythm"]
+           "VoteClassifier", "compact_cnn", "get_model_spec", "gradient_boosting",
+           "kachuee_model", "keras_model", "linear_model", "load_classifier", "param_counts",
+           "register_model", "seed_model", "sklearn_model", "summary_table", "flat",
+           "vote_model", "with_channel", "with_rhythm"]

@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 import skops.io
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ..atomic import atomic_open
 from ..errors import DataError
@@ -51,6 +54,14 @@ def template_boosting(n_classes: int = 2, seed: int = 0) -> HistGradientBoosting
     return _stopped_on_patients(seed, l2_regularization=1.0, max_depth=4, min_samples_leaf=200)
 
 
+def linear_model(n_classes: int = 2, seed: int = 0) -> Pipeline:
+    """Multinomial logistic regression on standardised features, strongly regularised
+    (C = 0.001): one straight boundary per class, in the spirit of de Chazal et al. 2004's
+    linear discriminant; it cannot carve out a few training patients' beats."""
+    return make_pipeline(StandardScaler(),
+                         LogisticRegression(C=0.001, max_iter=2000, random_state=seed))
+
+
 def qrs_part(X: np.ndarray) -> np.ndarray:
     """The first 0.5 s of each beat (QRS, ST, T) at half the rate: samples 0, 2, .., 62
     (float32); the rest of the beat is mostly the next beat, i.e. rhythm the R-R features
@@ -87,8 +98,9 @@ class SklearnClassifier(Classifier):
         same in the loss (scikit-learn's ``class_weight="balanced"``). Estimators that stop
         early on held-out data stop on the validation beats given."""
         params = self.estimator.get_params()
-        if config.class_weight and "class_weight" in params:
-            self.estimator.set_params(class_weight="balanced")
+        if config.class_weight:         # the estimator's own, or a pipeline step's
+            self.estimator.set_params(**{k: "balanced" for k in params
+                                         if k.split("__")[-1] == "class_weight"})
         extra = {}
         known = np.isin(y_val, np.unique(y))        # the estimator knows only these classes
         if params.get("early_stopping") is True and params.get("validation_fraction") \

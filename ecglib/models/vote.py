@@ -1,0 +1,91 @@
+"""Soft voting: a model whose class probabilities are a weighted mean of other registered
+scikit-learn models' probabilities, each member trained as it would be alone, all saved
+in one skops file (no pickle)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import skops.io
+
+from ..atomic import atomic_open
+from ..errors import DataError
+from .base import Classifier, ModelSpec, get_model_spec, register_model
+from .sklearn_models import SklearnClassifier, load_skops
+
+
+class VoteClassifier(Classifier):
+    """Members (scikit-learn classifiers reading the same per-beat features) and their
+    weights; P(class) = sum over members of weight x the member's P(class)."""
+
+    trained_by_epoch = False
+
+    def __init__(self, name: str, n_classes: int, members: list[SklearnClassifier],
+                 weights: tuple[float, ...]) -> None:
+        super().__init__(name, n_classes, members[0].reads)
+        self.members = members
+        self.weights = np.asarray(weights, dtype=np.float64)
+
+    def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
+            rr_val=None) -> pd.DataFrame:
+        """Fit every member on the same beats, as it would be fitted alone (its class
+        weights, its early stopping on the validation beats)."""
+        row = {"epoch": [1]}
+        for member in self.members:
+            history = member.fit(X, y, X_val, y_val, config, verbose, rr=rr, rr_val=rr_val)
+            row[f"n_iter_{member.name}"] = history["n_iter"].tolist()
+        return pd.DataFrame(row)
+
+    def predict_proba(self, X: np.ndarray, rr: pd.DataFrame | np.ndarray | None = None
+                      ) -> np.ndarray:
+        return sum(w * m.predict_proba(X, rr) for w, m in zip(self.weights, self.members))
+
+    def save(self, stem: Path) -> Path:
+        final = Path(stem).with_suffix(".skops")
+        with atomic_open(final, "wb") as fh:
+            fh.write(skops.io.dumps({"members": [m.name for m in self.members],
+                                     "estimators": [m.estimator for m in self.members],
+                                     "weights": self.weights.tolist()}))
+        return final
+
+
+def _load_vote(name: str, members: tuple[str, ...], path: Path,
+               n_classes: int) -> VoteClassifier:
+    """A saved vote: the file must hold exactly this vote's members, in order, and their
+    weights."""
+    saved = load_skops(path)
+    if not isinstance(saved, dict) or list(saved.get("members", ())) != list(members) \
+            or len(saved.get("estimators", ())) != len(members) \
+            or len(saved.get("weights", ())) != len(members):
+        raise DataError(f"{path}: not a saved {name!r} model (expected the members "
+                        f"{list(members)})")
+    loaded = []
+    for member, estimator in zip(members, saved["estimators"]):
+        clf = get_model_spec(member).create(n_classes=n_classes)
+        clf.estimator = estimator
+        loaded.append(clf)
+    return VoteClassifier(name, n_classes, loaded, tuple(saved["weights"]))
+
+
+def vote_model(name: str, members: tuple[str, ...], weights: tuple[float, ...],
+               description: str) -> ModelSpec:
+    """Register the soft vote of the registered scikit-learn models ``members`` (which must
+    read the same per-beat features) with ``weights`` (positive, summing to 1)."""
+    specs = [get_model_spec(m) for m in members]
+    if len(members) != len(weights) or min(weights) <= 0 or not np.isclose(sum(weights), 1):
+        raise ValueError(f"vote {name!r}: one positive weight per member, summing to 1")
+    probes = [spec.create() for spec in specs]
+    if any(not isinstance(p, SklearnClassifier) for p in probes) \
+            or len({p.reads for p in probes}) != 1:
+        raise ValueError(f"vote {name!r}: members must be scikit-learn models reading the "
+                         f"same features")
+
+    def create(n_classes: int = 2, seed: int = 0) -> VoteClassifier:
+        return VoteClassifier(name, n_classes, [s.create(n_classes=n_classes, seed=seed)
+                                                for s in specs], weights)
+
+    return register_model(ModelSpec(
+        name, description, create=create,
+        load=lambda path, n_classes: _load_vote(name, members, path, n_classes),
+        suffix=".skops"))

@@ -1,0 +1,88 @@
+"""The linear model and the soft vote (ecglib.models.vote): what they compute, how class
+weights reach a pipeline, and that a saved vote loads back whole or not at all."""
+import numpy as np
+import pytest
+import skops.io
+
+from ecglib.config import TrainConfig
+from ecglib.errors import DataError
+from ecglib.models import MODELS, VoteClassifier, vote_model
+from ecglib.runs import read_params, run_model
+from ecglib.train import train
+
+
+def _fit(name: str, table, rows, class_weight=False):
+    """Model ``name`` trained on ``rows`` under the five AAMI classes."""
+    y = table.labels("aami5")
+    model = MODELS[name].create(n_classes=5, seed=0)
+    model.fit(table.X[rows], y[rows], table.X[rows], y[rows],
+              TrainConfig(model=name, labels="aami5", class_weight=class_weight), verbose=0,
+              rr=table.rr(rows), rr_val=table.rr(rows))
+    return model
+
+
+def test_vote_is_the_weighted_mean_of_its_members_trained_alone(synthetic_table):
+    rows = np.arange(min(len(synthetic_table.X), 1500))
+    vote = _fit("vote_rr_tpl", synthetic_table, rows)
+    alone = {m: _fit(m, synthetic_table, rows) for m in ("gbm_rr_tpl", "lr_rr_tpl")}
+    X, rr = synthetic_table.X[rows], synthetic_table.rr(rows)
+    expected = 0.4 * alone["gbm_rr_tpl"].predict_proba(X, rr) \
+        + 0.6 * alone["lr_rr_tpl"].predict_proba(X, rr)
+    p = vote.predict_proba(X, rr)
+    np.testing.assert_allclose(p, expected, atol=1e-9)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-6)   # float32 features
+    assert not np.allclose(expected, alone["lr_rr_tpl"].predict_proba(X, rr))
+
+
+def test_class_weights_reach_the_logistic_regression_inside_its_pipeline(synthetic_table):
+    rows = np.arange(len(synthetic_table.X))
+    y = synthetic_table.labels("aami5")[rows]
+    plain = _fit("lr_rr_tpl", synthetic_table, rows)
+    weighted = _fit("lr_rr_tpl", synthetic_table, rows, class_weight=True)
+    assert plain.estimator.get_params()["logisticregression__class_weight"] is None
+    assert weighted.estimator.get_params()["logisticregression__class_weight"] == "balanced"
+    rare = np.bincount(y, minlength=5)[1:].argmax() + 1      # the largest abnormal class
+    X, rr = synthetic_table.X[rows], synthetic_table.rr(rows)
+    called = [int((m.predict_proba(X, rr).argmax(1) == rare).sum()) for m in (plain, weighted)]
+    assert called[1] > called[0], called        # weighting the rare classes calls them more
+
+
+def test_a_saved_vote_loads_back_and_a_foreign_file_is_refused(synthetic_table, tmp_path):
+    rows = np.arange(min(len(synthetic_table.X), 800))
+    vote = _fit("vote_rr_tpl", synthetic_table, rows)
+    path = vote.save(tmp_path / "model")
+    back = MODELS["vote_rr_tpl"].load(path, 5)
+    X, rr = synthetic_table.X[rows], synthetic_table.rr(rows)
+    assert isinstance(back, VoteClassifier) and back.reads == vote.reads
+    np.testing.assert_array_equal(back.predict_proba(X, rr), vote.predict_proba(X, rr))
+    single = _fit("lr_rr_tpl", synthetic_table, rows).save(tmp_path / "single")
+    with pytest.raises(DataError, match="not a saved 'vote_rr_tpl' model"):
+        MODELS["vote_rr_tpl"].load(single, 5)
+    swapped = tmp_path / "swapped.skops"
+    swapped.write_bytes(skops.io.dumps({"members": ["lr_rr_tpl", "gbm_rr_tpl"],
+                                        "estimators": [m.estimator for m in vote.members],
+                                        "weights": [0.5, 0.5]}))
+    with pytest.raises(DataError, match="expected the members"):
+        MODELS["vote_rr_tpl"].load(swapped, 5)
+
+
+def test_a_trained_vote_run_is_read_back_by_the_run_tools(synthetic_table, tmp_path):
+    config = TrainConfig(model="vote_rr_tpl", labels="aami5", split="interpatient",
+                         class_weight=True, seed=1)
+    result = train(synthetic_table, config, verbose=0, out_dir=tmp_path / "run")
+    model = run_model(tmp_path / "run", read_params(tmp_path / "run"))
+    test = result.split.test
+    np.testing.assert_allclose(model.predict_proba(synthetic_table.X[test],
+                                                   synthetic_table.rr(test)),
+                               result.test_proba, atol=1e-12)
+    assert list(result.history.columns) == ["epoch", "n_iter_gbm_rr_tpl", "n_iter_lr_rr_tpl"]
+
+
+def test_a_vote_must_be_of_like_members_with_weights_summing_to_one():
+    with pytest.raises(ValueError, match="summing to 1"):
+        vote_model("bad", ("gbm_rr_tpl", "lr_rr_tpl"), (0.5, 0.6), "")
+    with pytest.raises(ValueError, match="same features"):
+        vote_model("bad", ("gbm", "lr_rr_tpl"), (0.5, 0.5), "")
+    with pytest.raises(ValueError, match="scikit-learn models"):
+        vote_model("bad", ("cnn_rr", "gbm_rr"), (0.5, 0.5), "")
+    assert "bad" not in MODELS
