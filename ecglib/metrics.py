@@ -6,6 +6,8 @@ whole records are resampled, as an inter-patient test set requires.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import (average_precision_score, balanced_accuracy_score,
@@ -38,8 +40,10 @@ def point_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
     y = np.asarray(y)
     yhat = predicted_labels(p, threshold)
     labels = np.arange(len(classes))
-    out = {"accuracy": float((yhat == y).mean()),
-           "balanced_accuracy": float(balanced_accuracy_score(y, yhat)),
+    with warnings.catch_warnings():     # the mean recall of the classes present in y
+        warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
+        balanced = float(balanced_accuracy_score(y, yhat))
+    out = {"accuracy": float((yhat == y).mean()), "balanced_accuracy": balanced,
            "macro_f1": float(f1_score(y, yhat, labels=labels, average="macro", zero_division=0))}
     prec, rec, f1, _ = precision_recall_fscore_support(y, yhat, labels=labels, zero_division=0)
     cm = confusion_matrix(y, yhat, labels=labels)

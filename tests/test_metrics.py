@@ -48,3 +48,15 @@ def test_threshold_is_chosen_for_balanced_accuracy():
     t = choose_threshold(y, p)
     assert 0.15 < t <= 0.3
     assert point_metrics(y, p, t)["balanced_accuracy"] > point_metrics(y, p, 0.5)["balanced_accuracy"]
+
+
+def test_balanced_accuracy_is_the_mean_recall_of_present_classes_without_a_warning():
+    import warnings
+
+    y = np.array([0, 0, 0, 1, 1, 2])
+    p = np.eye(4)[[0, 0, 3, 1, 0, 2]]           # class 3 predicted once, never true
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = point_metrics(y, p, classes=("N", "S", "V", "F"))
+    assert m["balanced_accuracy"] == pytest.approx((2 / 3 + 1 / 2 + 1) / 3)
+    assert m["recall[F]"] == 0.0 and m["precision[F]"] == 0.0
