@@ -2,10 +2,9 @@
 settings only the book has, used alike by the book build, CI and readers.
 
 - ``default``: what ``make book`` runs (real data when available), sized for a 2-core CPU:
-  models train on a stratified subset of 4,000 beats for at most 5 epochs in batches of 32
-  (about 600 weight updates; at TrainConfig's 256 beats per batch a network made 48 in 3
-  epochs and did not learn enough to rank new patients' beats; the per-chapter times are
-  ``book/chapter_times.csv``).
+  models train on a stratified subset of 4,000 beats for at most 3 epochs in batches of 32
+  (375 weight updates; in TrainConfig's batches of 256 a network made 48 and did not learn
+  enough to rank new patients' beats; the per-chapter times are ``book/chapter_times.csv``).
 - ``fast``: CI and nbval: tiny subsets, one or two epochs; numbers are not meaningful.
 - ``full``: every training beat and up to 12 epochs (the results quoted in the issue notes);
   about 10 minutes per seed-model run on 2 cores.
@@ -30,7 +29,7 @@ BOOK_SETTINGS: dict = {"data": "auto", "n_boot": 200,
 
 #: each profile: what it changes from TrainConfig's defaults and BOOK_SETTINGS
 PROFILES: dict[str, dict] = {
-    "default": {"epochs": 5, "batch_size": 32, "subset": 4000, "folds": 3},
+    "default": {"epochs": 3, "batch_size": 32, "subset": 4000, "folds": 3},
     "fast": {"epochs": 1, "batch_size": 128, "subset": 1500, "patience": 1, "n_boot": 30,
              "folds": 2, "baseline_models": ["seed", "cnn", "gbm", "gbm_rr"]},
     "full": {"epochs": 12, "n_boot": 500},
