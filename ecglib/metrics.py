@@ -6,13 +6,10 @@ whole records are resampled, as an inter-patient test set requires.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-from sklearn.metrics import (average_precision_score, balanced_accuracy_score,
-                             brier_score_loss, confusion_matrix, f1_score,
-                             precision_recall_fscore_support, roc_auc_score)
+from sklearn.metrics import (average_precision_score, brier_score_loss, confusion_matrix,
+                             roc_auc_score)
 
 
 def choose_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -35,24 +32,28 @@ def predicted_labels(p: np.ndarray, threshold: float = 0.5) -> np.ndarray:
 
 def point_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
                   classes: tuple[str, ...] = ("normal", "abnormal")) -> dict[str, float]:
-    """Accuracy, balanced accuracy, macro-F1, per-class precision/recall/specificity/F1,
-    and for binary tasks AUROC, AUPRC and the Brier score."""
+    """Accuracy, balanced accuracy (the mean recall of the classes present in ``y``),
+    macro-F1, per-class precision/recall/specificity/F1 (0 where undefined), and for
+    binary tasks AUROC, AUPRC and the Brier score. The counting metrics all come from one
+    confusion matrix (the same values as scikit-learn's functions, in one pass: the
+    bootstrap calls this hundreds of times)."""
     y = np.asarray(y)
-    yhat = predicted_labels(p, threshold)
-    labels = np.arange(len(classes))
-    with warnings.catch_warnings():     # the mean recall of the classes present in y
-        warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
-        balanced = float(balanced_accuracy_score(y, yhat))
-    out = {"accuracy": float((yhat == y).mean()), "balanced_accuracy": balanced,
-           "macro_f1": float(f1_score(y, yhat, labels=labels, average="macro", zero_division=0))}
-    prec, rec, f1, _ = precision_recall_fscore_support(y, yhat, labels=labels, zero_division=0)
-    cm = confusion_matrix(y, yhat, labels=labels)
+    cm = confusion_matrix(y, predicted_labels(p, threshold),
+                          labels=np.arange(len(classes))).astype(np.float64)
+    hits, true, called = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prec = np.where(called > 0, hits / called, 0.0)
+        rec = np.where(true > 0, hits / true, 0.0)
+        f1 = np.where(true + called > 0, 2 * hits / (true + called), 0.0)
+        negatives = cm.sum() - true                        # beats of the other classes
+        spec = np.where(negatives > 0, (negatives - (called - hits)) / negatives, np.nan)
+    out = {"accuracy": float(hits.sum() / cm.sum()),
+           "balanced_accuracy": float(rec[true > 0].mean()),
+           "macro_f1": float(f1.mean())}
     for i, name in enumerate(classes):
-        tn = cm.sum() - cm[i].sum() - cm[:, i].sum() + cm[i, i]
-        fp = cm[:, i].sum() - cm[i, i]
         out[f"precision[{name}]"] = float(prec[i])
         out[f"recall[{name}]"] = float(rec[i])
-        out[f"specificity[{name}]"] = float(tn / (tn + fp)) if tn + fp else float("nan")
+        out[f"specificity[{name}]"] = float(spec[i])
         out[f"f1[{name}]"] = float(f1[i])
     if np.asarray(p).ndim == 1 and len(np.unique(y)) == 2:
         out["auroc"] = float(roc_auc_score(y, p))

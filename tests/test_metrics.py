@@ -60,3 +60,34 @@ def test_balanced_accuracy_is_the_mean_recall_of_present_classes_without_a_warni
         m = point_metrics(y, p, classes=("N", "S", "V", "F"))
     assert m["balanced_accuracy"] == pytest.approx((2 / 3 + 1 / 2 + 1) / 3)
     assert m["recall[F]"] == 0.0 and m["precision[F]"] == 0.0
+
+
+@pytest.mark.parametrize("k", [2, 5])
+def test_counting_metrics_equal_scikit_learns_functions(k):
+    """point_metrics derives them from one confusion matrix: they must be sklearn's own."""
+    import warnings
+
+    from sklearn.metrics import (balanced_accuracy_score, f1_score,
+                                 precision_recall_fscore_support)
+
+    rng = np.random.default_rng(k)
+    y = rng.choice(k, 3000, p=np.r_[0.7, np.full(k - 1, 0.3 / (k - 1))])
+    y[y == k - 1] = 0 if k > 2 else y[y == k - 1]      # 5 classes: the last one absent
+    p = rng.dirichlet(np.ones(k), 3000) if k > 2 else rng.random(3000)
+    classes = tuple(f"c{i}" for i in range(k))
+    m = point_metrics(y, p, 0.5, classes)
+    yhat = p.argmax(1) if k > 2 else (p >= 0.5).astype(int)
+    labels = np.arange(k)
+    prec, rec, f1, _ = precision_recall_fscore_support(y, yhat, labels=labels, zero_division=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        balanced = balanced_accuracy_score(y, yhat)
+    assert m["balanced_accuracy"] == pytest.approx(balanced)
+    assert m["macro_f1"] == pytest.approx(f1_score(y, yhat, labels=labels, average="macro",
+                                                   zero_division=0))
+    assert m["accuracy"] == pytest.approx((y == yhat).mean())
+    for i, c in enumerate(classes):
+        assert (m[f"precision[{c}]"], m[f"recall[{c}]"], m[f"f1[{c}]"]) == pytest.approx(
+            (prec[i], rec[i], f1[i]))
+        others = y != i
+        assert m[f"specificity[{c}]"] == pytest.approx((yhat[others] != i).mean())
