@@ -29,7 +29,9 @@ BOOK_SETTINGS: dict = {"data": "auto", "n_boot": 200,
 
 #: each profile: what it changes from TrainConfig's defaults and BOOK_SETTINGS
 PROFILES: dict[str, dict] = {
-    "default": {"epochs": 3, "batch_size": 32, "subset": 4000, "folds": 3},
+    "default": {"epochs": 3, "batch_size": 32, "subset": 4000, "folds": 3,
+                "baseline_models": ["seed", "kachuee", "cnn", "gbm", "cnn_rr", "gbm_rr",
+                                    "gbm_rr_tpl"]},     # seed190: in `full` (2 slow runs)
     "fast": {"epochs": 1, "batch_size": 128, "subset": 1500, "patience": 1, "n_boot": 30,
              "folds": 2, "baseline_models": ["seed", "cnn", "gbm", "gbm_rr"]},
     "full": {"epochs": 12, "n_boot": 500},
