@@ -64,6 +64,15 @@ def test_a_saved_vote_loads_back_and_a_foreign_file_is_refused(synthetic_table, 
                                         "weights": [0.5, 0.5]}))
     with pytest.raises(DataError, match="expected the members"):
         MODELS["vote_rr_tpl"].load(swapped, 5)
+    estimators = [m.estimator for m in vote.members]
+    for tampered in ({"weights": ["a", "b"]}, {"weights": [0.9, 0.9]}, {"weights": [1.0]},
+                     {"weights": [1.5, -0.5]}, {"estimators": estimators[::-1]}):
+        bad = tmp_path / "tampered.skops"
+        bad.write_bytes(skops.io.dumps({"members": ["gbm_rr_tpl", "lr_rr_tpl"],
+                                        "estimators": estimators, "weights": [0.4, 0.6],
+                                        **tampered}))
+        with pytest.raises(DataError, match="not a saved 'vote_rr_tpl' model"):
+            MODELS["vote_rr_tpl"].load(bad, 5)
 
 
 def test_a_trained_vote_run_is_read_back_by_the_run_tools(synthetic_table, tmp_path):

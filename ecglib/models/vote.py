@@ -52,20 +52,29 @@ class VoteClassifier(Classifier):
 
 def _load_vote(name: str, members: tuple[str, ...], path: Path,
                n_classes: int) -> VoteClassifier:
-    """A saved vote: the file must hold exactly this vote's members, in order, and their
-    weights."""
+    """A saved vote: the file must hold exactly this vote's members, in order, each of the
+    estimator type its model builds, and one positive weight each, summing to 1."""
     saved = load_skops(path)
+    refused = DataError(f"{path}: not a saved {name!r} model (expected the members "
+                        f"{list(members)} and their weights)")
     if not isinstance(saved, dict) or list(saved.get("members", ())) != list(members) \
-            or len(saved.get("estimators", ())) != len(members) \
-            or len(saved.get("weights", ())) != len(members):
-        raise DataError(f"{path}: not a saved {name!r} model (expected the members "
-                        f"{list(members)})")
+            or len(saved.get("estimators", ())) != len(members):
+        raise refused
+    try:
+        weights = np.asarray(saved.get("weights"), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise refused from None
+    if weights.shape != (len(members),) or not np.all(np.isfinite(weights)) \
+            or weights.min() <= 0 or not np.isclose(weights.sum(), 1):
+        raise refused
     loaded = []
     for member, estimator in zip(members, saved["estimators"]):
         clf = get_model_spec(member).create(n_classes=n_classes)
+        if type(estimator) is not type(clf.estimator):
+            raise refused
         clf.estimator = estimator
         loaded.append(clf)
-    return VoteClassifier(name, n_classes, loaded, tuple(saved["weights"]))
+    return VoteClassifier(name, n_classes, loaded, tuple(weights))
 
 
 def vote_model(name: str, members: tuple[str, ...], weights: tuple[float, ...],
