@@ -118,3 +118,16 @@ def test_vote_weights_score_the_vote_its_cross_validation_gives(synthetic_table)
         cv.set_index("candidate").loc["vote_rr_tpl", "score"])
     assert curve.loc[0.9, "score"] == pytest.approx(candidate_row(
         "x", y, 0.9 * p["gbm_rr_tpl"] + 0.1 * p["lr_rr_tpl"], classes)["score"])
+
+
+def test_a_chapter_cross_validates_with_its_profiles_folds(synthetic_table, monkeypatch,
+                                                          tmp_path):
+    from ecglib.book.chapter import Chapter
+
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
+    ch = Chapter({"folds": 3, "subset": 600, "labels": "aami5", "split": "interpatient",
+                  "seed": 0}, synthetic_table)
+    rows = training_patients(synthetic_table, ch.config())
+    p = ch.out_of_fold(rows, model="gbm_rr")
+    np.testing.assert_array_equal(p, cross_validate(
+        synthetic_table, ch.config(model="gbm_rr"), rows, folds=3, progress=False))

@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import wfdb
 from IPython import get_ipython
@@ -26,7 +27,7 @@ from ..datasets import DATASETS, dataset_title, get_dataset
 from ..datasets.synthetic import synthetic_record
 from ..plots import setup_style
 from ..records import Record
-from ..runcache import cached_run
+from ..runcache import cached_cross_validate, cached_run
 from ..seed import set_seed
 from ..train import TrainResult
 from .profiles import known_parameters, resolve_params
@@ -54,6 +55,12 @@ class Chapter:
     def run(self, **overrides) -> TrainResult:
         """Train (or load the cached run of) ``self.config(**overrides)``."""
         return cached_run(self.table, self.config(**overrides))
+
+    def out_of_fold(self, rows: np.ndarray, **overrides) -> np.ndarray:
+        """Out-of-fold probabilities of ``self.config(**overrides)`` on ``rows``: the
+        profile's number of folds, grouped by patient, cached like runs."""
+        return cached_cross_validate(self.table, self.config(**overrides), rows,
+                                     self.params["folds"])
 
 
 def injected_parameters() -> list[str]:
