@@ -124,10 +124,15 @@ class SklearnClassifier(Classifier):
         return self._check_output(p[:, 1] if self.n_classes == 2 else p, self.name)
 
     def save(self, stem: Path) -> Path:
-        final = Path(stem).with_suffix(".skops")
-        with atomic_open(final, "wb") as fh:
-            fh.write(skops.io.dumps(self.estimator))
-        return final
+        return save_skops(self.estimator, stem)
+
+
+def save_skops(obj, stem: Path) -> Path:
+    """Write ``obj`` (estimators, or lists and dicts of them) atomically as ``stem.skops``."""
+    final = Path(stem).with_suffix(".skops")
+    with atomic_open(final, "wb") as fh:
+        fh.write(skops.io.dumps(obj))
+    return final
 
 
 def load_skops(path: Path):

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import skops.io
 
-from ..atomic import atomic_open
 from ..errors import DataError
 from .base import Classifier, ModelSpec, get_model_spec, register_model
-from .sklearn_models import SklearnClassifier, load_skops
+from .sklearn_models import SklearnClassifier, load_skops, save_skops
 
 
 class VoteClassifier(Classifier):
@@ -42,12 +40,9 @@ class VoteClassifier(Classifier):
         return sum(w * m.predict_proba(X, rr) for w, m in zip(self.weights, self.members))
 
     def save(self, stem: Path) -> Path:
-        final = Path(stem).with_suffix(".skops")
-        with atomic_open(final, "wb") as fh:
-            fh.write(skops.io.dumps({"members": [m.name for m in self.members],
-                                     "estimators": [m.estimator for m in self.members],
-                                     "weights": self.weights.tolist()}))
-        return final
+        return save_skops({"members": [m.name for m in self.members],
+                           "estimators": [m.estimator for m in self.members],
+                           "weights": self.weights.tolist()}, stem)
 
 
 def _load_vote(name: str, members: tuple[str, ...], path: Path,
