@@ -4,7 +4,9 @@
 
 1. Candidates (models, class weights) are compared by 5-fold cross-validation grouped by
    patient inside DS1 (record 201 left out: its patient is DS2's 202); the score is the
-   mean F1 of classes S and V on the out-of-fold predictions.
+   mean F1 of classes S and V on the out-of-fold predictions. ``lr_rr_tpl_live`` is
+   ``lr_rr_tpl`` without the whole-record R-R context (``ecglib.rr.RR_CONTEXT``): the pair
+   shows what that context adds.
    The weight of the soft vote ``vote_rr_tpl`` is shown from its two members' out-of-fold
    probabilities (0.1 .. 0.9; the registered 0.4 was chosen this way).
 2. The binary decision threshold on P(abnormal) = 1 - P(N) is chosen on the chosen
@@ -44,6 +46,8 @@ CANDIDATES = {
     "gbm_rr_small + class weights": replace(BASE, model="gbm_rr_small", class_weight=True),
     "gbm_rr_tpl": replace(BASE, model="gbm_rr_tpl"),
     "gbm_rr_tpl + class weights": replace(BASE, model="gbm_rr_tpl", class_weight=True),
+    "lr_rr_tpl_live + class weights": replace(BASE, model="lr_rr_tpl_live",
+                                              class_weight=True),
     "lr_rr_tpl + class weights": replace(BASE, model="lr_rr_tpl", class_weight=True),
     "vote_rr_tpl + class weights": replace(BASE, model="vote_rr_tpl", class_weight=True),
 }

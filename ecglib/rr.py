@@ -20,6 +20,22 @@ own sampling rate. For beat ``i`` with R peak at ``t[i]``:
   ``pre_rr`` of the last ``LOCAL_BEATS`` beats (this one included), a local rhythm that one
   or two early beats do not pull, as they pull the mean.
 
+Whole-record context (:data:`RR_CONTEXT`, not causal: it reads up to
+``CONTEXT_BEATS // 2`` beats *after* the beat, minutes of signal, as de Chazal et al. 2004's
++-5 min average R-R does; a model that reads it classifies a recording offline, Holter-style):
+
+- ``pre_centre``, ``post_centre``: ``pre_rr`` and ``post_rr`` divided by the median
+  ``pre_rr`` of the :data:`CONTEXT_BEATS` beats centred on this one (about +-2.5 min at 75
+  beats per minute), the patient's rhythm at that time of the recording whether it quickens
+  or slows later;
+- ``local_centre``: mean ``pre_rr`` of the :data:`NEAR_BEATS` beats centred on this one,
+  divided by that median;
+- ``local_cv``: standard deviation / mean of those :data:`NEAR_BEATS` intervals, near 0 in
+  a regular rhythm: an early beat in a regular rhythm is ectopic, a short interval in an
+  irregular one (atrial fibrillation, whose beats are N) need not be.
+
+Near a record's ends the centred windows hold the beats that exist (fewer).
+
 Edges: an interval is missing for the first beat (no ``pre_rr``), the last (no
 ``post_rr``) and wherever the interval holds a signal gap (NaN samples). A missing
 ``pre_rr`` takes ``post_rr`` and a missing ``post_rr`` takes ``pre_rr``; where both are
@@ -31,16 +47,21 @@ import numpy as np
 import pandas as pd
 
 LOCAL_BEATS = 10
+CONTEXT_BEATS = 401
+NEAR_BEATS = 11
 #: the features a model sees, in this order
 RR_FEATURES = ("pre_rr", "post_rr", "local_rr", "mean_rr", "pre_rr_norm", "post_rr_norm",
                "local_rr_norm", "pre_local", "post_pre", "pre_prev", "pre_median",
                "post_median")
-RR_COLUMNS = RR_FEATURES + ("rr_edge",)
+#: whole-record context: reads beats after this one (offline)
+RR_CONTEXT = ("pre_centre", "post_centre", "local_centre", "local_cv")
+RR_COLUMNS = RR_FEATURES + RR_CONTEXT + ("rr_edge",)
 #: units of every column, for the manifest and the book
 RR_UNITS = {"pre_rr": "s", "post_rr": "s", "local_rr": "s", "mean_rr": "s",
             "pre_rr_norm": "ratio", "post_rr_norm": "ratio", "local_rr_norm": "ratio",
             "pre_local": "ratio", "post_pre": "ratio", "pre_prev": "ratio",
-            "pre_median": "ratio", "post_median": "ratio",
+            "pre_median": "ratio", "post_median": "ratio", "pre_centre": "ratio",
+            "post_centre": "ratio", "local_centre": "ratio", "local_cv": "ratio",
             "rr_edge": "1 = an interval was missing and filled"}
 
 
@@ -75,11 +96,16 @@ def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) ->
     mean = csum[1:] / (idx + 1)
     previous = np.concatenate([pre_f[:1], pre_f[:-1]])
     local_median = pd.Series(pre_f).rolling(LOCAL_BEATS, min_periods=1).median().to_numpy()
+    centre = pd.Series(pre_f).rolling(CONTEXT_BEATS, center=True, min_periods=1).median()
+    near = pd.Series(pre_f).rolling(NEAR_BEATS, center=True, min_periods=1)
+    near_mean, near_std = near.mean().to_numpy(), near.std().fillna(0.0).to_numpy()
     return pd.DataFrame({
         "pre_rr": pre_f, "post_rr": post_f, "local_rr": local, "mean_rr": mean,
         "pre_rr_norm": pre_f / mean, "post_rr_norm": post_f / mean,
         "local_rr_norm": local / mean, "pre_local": pre_f / local,
         "post_pre": post_f / pre_f, "pre_prev": pre_f / previous,
         "pre_median": pre_f / local_median, "post_median": post_f / local_median,
+        "pre_centre": pre_f / centre.to_numpy(), "post_centre": post_f / centre.to_numpy(),
+        "local_centre": near_mean / centre.to_numpy(), "local_cv": near_std / near_mean,
         "rr_edge": edge.astype(np.int64)}, columns=list(RR_COLUMNS))
 

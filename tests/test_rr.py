@@ -6,7 +6,8 @@ import pytest
 
 from ecglib.datasets import get_dataset
 from ecglib.extract import annotated_beats
-from ecglib.rr import LOCAL_BEATS, RR_FEATURES, rr_features
+from ecglib.rr import (CONTEXT_BEATS, LOCAL_BEATS, NEAR_BEATS, RR_CONTEXT, RR_FEATURES,
+                       rr_features)
 
 
 def test_values_of_a_regular_rhythm_with_one_premature_beat():
@@ -50,6 +51,31 @@ def test_features_are_causal_except_post_rr():
     np.testing.assert_allclose(full[causal].iloc[:5], cut[causal])
 
 
+def test_whole_record_context_against_a_plain_loop():
+    rng = np.random.default_rng(3)
+    t = np.cumsum(np.r_[0, rng.integers(40, 160, 700)])
+    f = rr_features(t, 100.0)
+    pre = f["pre_rr"].to_numpy()
+    half, near = CONTEXT_BEATS // 2, NEAR_BEATS // 2
+    for i in (0, 3, 250, 350, 699):                # ends: the centred windows shrink
+        centre = np.median(pre[max(0, i - half):i + half + 1])
+        around = pre[max(0, i - near):i + near + 1]
+        assert f["pre_centre"].iloc[i] == pytest.approx(pre[i] / centre)
+        assert f["post_centre"].iloc[i] == pytest.approx(f["post_rr"].iloc[i] / centre)
+        assert f["local_centre"].iloc[i] == pytest.approx(around.mean() / centre)
+        assert f["local_cv"].iloc[i] == pytest.approx(around.std(ddof=1) / around.mean())
+    assert not set(RR_CONTEXT) & set(RR_FEATURES)
+
+
+def test_context_tells_an_early_beat_in_a_regular_rhythm_from_an_irregular_rhythm():
+    regular = np.cumsum(np.r_[0, np.full(30, 80), 50, 110, np.full(30, 80)])
+    irregular = np.cumsum(np.r_[0, np.tile([50, 110], 31)])
+    early, af = rr_features(regular, 100.0).iloc[31], rr_features(irregular, 100.0).iloc[31]
+    assert early["pre_centre"] == pytest.approx(50 / 80)       # early against its rhythm
+    assert early["local_cv"] < af["local_cv"]
+    assert rr_features(np.arange(0, 5000, 80), 100.0)["local_cv"].max() == pytest.approx(0)
+
+
 def test_gaps_and_edges():
     gaps = np.zeros(1000, dtype=bool)
     gaps[450:460] = True                           # between beats 2 (400) and 3 (500)
@@ -58,7 +84,7 @@ def test_gaps_and_edges():
     assert f["post_rr"].iloc[2] == pytest.approx(1.0)          # took its pre_rr
     assert f["pre_rr"].iloc[3] == pytest.approx(1.0)           # took its post_rr
     one = rr_features(np.array([50]), 100.0)
-    assert one["rr_edge"].tolist() == [1] and np.isfinite(one[list(RR_FEATURES)]).all().all()
+    assert one["rr_edge"].tolist() == [1] and np.isfinite(one[list(RR_FEATURES + RR_CONTEXT)]).all().all()
     assert len(rr_features(np.array([], dtype=int), 100.0)) == 0
     with pytest.raises(ValueError, match="sorted"):
         rr_features(np.array([5, 3]), 100.0)

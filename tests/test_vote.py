@@ -32,6 +32,11 @@ def test_vote_is_the_weighted_mean_of_its_members_trained_alone(synthetic_table)
     np.testing.assert_allclose(p, expected, atol=1e-9)
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-6)   # float32 features
     assert not np.allclose(expected, alone["lr_rr_tpl"].predict_proba(X, rr))
+    # members read different features: the vote reads them all, each takes its own
+    assert set(vote.reads) == set(alone["gbm_rr_tpl"].reads) | set(alone["lr_rr_tpl"].reads)
+    assert set(alone["gbm_rr_tpl"].reads) < set(alone["lr_rr_tpl"].reads)
+    as_array = rr[list(vote.reads)].to_numpy()
+    np.testing.assert_allclose(vote.predict_proba(X, as_array), p, atol=1e-12)
 
 
 def test_class_weights_reach_the_logistic_regression_inside_its_pipeline(synthetic_table):
@@ -87,11 +92,9 @@ def test_a_trained_vote_run_is_read_back_by_the_run_tools(synthetic_table, tmp_p
     assert list(result.history.columns) == ["epoch", "n_iter_gbm_rr_tpl", "n_iter_lr_rr_tpl"]
 
 
-def test_a_vote_must_be_of_like_members_with_weights_summing_to_one():
+def test_a_vote_must_be_of_scikit_learn_members_with_weights_summing_to_one():
     with pytest.raises(ValueError, match="summing to 1"):
         vote_model("bad", ("gbm_rr_tpl", "lr_rr_tpl"), (0.5, 0.6), "")
-    with pytest.raises(ValueError, match="same features"):
-        vote_model("bad", ("gbm", "lr_rr_tpl"), (0.5, 0.5), "")
     with pytest.raises(ValueError, match="scikit-learn models"):
         vote_model("bad", ("cnn_rr", "gbm_rr"), (0.5, 0.5), "")
     assert "bad" not in MODELS

@@ -11,7 +11,7 @@ from .base import (MODELS, Classifier, ModelSpec, get_model_spec, load_classifie
                    register_model)
 from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_model, seed_model,
                          with_channel, with_rhythm)
-from ..rr import RR_FEATURES
+from ..rr import RR_CONTEXT, RR_FEATURES
 from ..template import TEMPLATE_FEATURES
 from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, linear_model,
                              qrs_part, rhythm_boosting, sklearn_model, small_gradient_boosting,
@@ -40,9 +40,15 @@ sklearn_model("gbm_rr_small", small_gradient_boosting, flat,
 sklearn_model("gbm_rr_tpl", template_boosting, qrs_part,
               "gradient boosting on R-R + template features + the beat's first 0.5 s",
               reads=RR_FEATURES + TEMPLATE_FEATURES)
-sklearn_model("lr_rr_tpl", linear_model, qrs_part,
-              "logistic regression on R-R + template features + the beat's first 0.5 s",
+sklearn_model("lr_rr_tpl_live", linear_model, qrs_part,
+              "logistic regression on R-R + template features + the beat's first 0.5 s "
+              "(no whole-record context: can run on a live signal)",
               reads=RR_FEATURES + TEMPLATE_FEATURES)
+# the same linear model reading the rhythm around the beat in the whole recording (offline):
+# chosen on DS1 (benchmarks/new_patients.py); the trees did better without it
+sklearn_model("lr_rr_tpl", linear_model, qrs_part,
+              "logistic regression on R-R + whole-record R-R context + template features + "
+              "the beat's first 0.5 s", reads=RR_FEATURES + RR_CONTEXT + TEMPLATE_FEATURES)
 # the trees and the straight boundaries err on different patients (chapter 8); weights
 # chosen by patient-grouped cross-validation on DS1 (benchmarks/new_patients.py)
 vote_model("vote_rr_tpl", ("gbm_rr_tpl", "lr_rr_tpl"), (0.4, 0.6),

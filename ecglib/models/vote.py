@@ -8,28 +8,40 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..beatfeatures import select_features
 from ..errors import DataError
 from .base import Classifier, ModelSpec, get_model_spec, register_model
 from .sklearn_models import SklearnClassifier, load_skops, save_skops
 
 
 class VoteClassifier(Classifier):
-    """Members (scikit-learn classifiers reading the same per-beat features) and their
-    weights; P(class) = sum over members of weight x the member's P(class)."""
+    """Members (scikit-learn classifiers) and their weights; P(class) = sum over members of
+    weight x the member's P(class). The vote reads every feature a member reads; each
+    member takes its own columns by name."""
 
     trained_by_epoch = False
 
     def __init__(self, name: str, n_classes: int, members: list[SklearnClassifier],
                  weights: tuple[float, ...]) -> None:
-        super().__init__(name, n_classes, members[0].reads)
+        super().__init__(name, n_classes,
+                         tuple(dict.fromkeys(c for m in members for c in m.reads)))
         self.members = members
         self.weights = np.asarray(weights, dtype=np.float64)
+
+    def _named(self, rr: pd.DataFrame | np.ndarray | None, n: int) -> pd.DataFrame | None:
+        """The per-beat features as a table (an array must hold the vote's columns, in
+        :attr:`reads` order), so each member can take its own by name."""
+        if rr is None or isinstance(rr, pd.DataFrame) or not self.reads:
+            return rr
+        return pd.DataFrame(select_features(rr, self.reads, n, self.name),
+                            columns=list(self.reads))
 
     def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
             rr_val=None) -> pd.DataFrame:
         """Fit every member on the same beats, as it would be fitted alone (its class
         weights, its early stopping on the validation beats)."""
         row = {"epoch": [1]}
+        rr, rr_val = self._named(rr, len(X)), self._named(rr_val, len(X_val))
         for member in self.members:
             history = member.fit(X, y, X_val, y_val, config, verbose, rr=rr, rr_val=rr_val)
             row[f"n_iter_{member.name}"] = history["n_iter"].tolist()
@@ -37,6 +49,7 @@ class VoteClassifier(Classifier):
 
     def predict_proba(self, X: np.ndarray, rr: pd.DataFrame | np.ndarray | None = None
                       ) -> np.ndarray:
+        rr = self._named(rr, len(X))
         return sum(w * m.predict_proba(X, rr) for w, m in zip(self.weights, self.members))
 
     def save(self, stem: Path) -> Path:
@@ -74,16 +87,14 @@ def _load_vote(name: str, members: tuple[str, ...], path: Path,
 
 def vote_model(name: str, members: tuple[str, ...], weights: tuple[float, ...],
                description: str) -> ModelSpec:
-    """Register the soft vote of the registered scikit-learn models ``members`` (which must
-    read the same per-beat features) with ``weights`` (positive, summing to 1)."""
+    """Register the soft vote of the registered scikit-learn models ``members`` with
+    ``weights`` (positive, summing to 1); the vote reads what its members read."""
     specs = [get_model_spec(m) for m in members]
     if len(members) != len(weights) or min(weights) <= 0 or not np.isclose(sum(weights), 1):
         raise ValueError(f"vote {name!r}: one positive weight per member, summing to 1")
     probes = [spec.create() for spec in specs]
-    if any(not isinstance(p, SklearnClassifier) for p in probes) \
-            or len({p.reads for p in probes}) != 1:
-        raise ValueError(f"vote {name!r}: members must be scikit-learn models reading the "
-                         f"same features")
+    if any(not isinstance(p, SklearnClassifier) for p in probes):
+        raise ValueError(f"vote {name!r}: members must be scikit-learn models")
 
     def create(n_classes: int = 2, seed: int = 0) -> VoteClassifier:
         return VoteClassifier(name, n_classes, [s.create(n_classes=n_classes, seed=seed)
