@@ -1,6 +1,7 @@
 """The in-memory beat table every chapter works on, and its on-disk cache."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ import pandas as pd
 from .atomic import atomic_open, atomic_write_text, sha256_file
 from .labels import LabelScheme, get_scheme
 from .paths import cache_dir
-from .beatfeatures import beat_features
+from .beatfeatures import BEAT_FEATURES, beat_features
 
 
 @dataclass
@@ -35,6 +36,16 @@ class BeatTable:
     def labels(self, scheme: str | LabelScheme = "binary") -> np.ndarray:
         """Integer labels of every beat under ``scheme`` (a name, JSON file or scheme)."""
         return get_scheme(scheme).encode(self.meta)
+
+    def digest(self) -> str:
+        """A digest of what models and splits read: the beats, their labels, records,
+        patients and per-beat features (columns a user adds to ``meta`` are not read)."""
+        read = [c for c in ("record", "patient", "symbol", "aami", *BEAT_FEATURES)
+                if c in self.meta.columns]
+        h = hashlib.sha256(np.ascontiguousarray(self.X).tobytes())
+        h.update(json.dumps(read).encode())
+        h.update(pd.util.hash_pandas_object(self.meta[read], index=False).to_numpy().tobytes())
+        return h.hexdigest()[:24]
 
     def rr(self, index: np.ndarray) -> pd.DataFrame | None:
         """The per-beat features of rows ``index`` (R-R and template columns,

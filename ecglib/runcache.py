@@ -2,8 +2,8 @@
 chapters and the comparisons.
 
 A run is cached under ``<cache>/runs/<key>``, the key made of the training configuration,
-the data's identity and the Keras backend. Training is deterministic, so a cached run
-equals a fresh one; a damaged entry is trained again.
+the model's definition, a digest of the data and the Keras backend. Training is
+deterministic, so a cached run equals a fresh one; a damaged entry is trained again.
 """
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from .atomic import atomic_open
 from .beattable import BeatTable
 from .config import TrainConfig
 from .errors import EcglibError
+from .labels import get_scheme
+from .models import get_model_spec
 from .paths import cache_dir, cache_key
 from .runs import load_run
 from .seed import keras_info
@@ -28,18 +30,25 @@ from .train import TrainResult, train
 
 
 def data_identity(table: BeatTable) -> dict:
-    """What identifies a beat table's content for caching."""
-    info = table.info
+    """What identifies a beat table's content for caching: its source and a digest of what
+    models read (:meth:`ecglib.beattable.BeatTable.digest`), so rebuilt features never
+    reuse runs trained on the old ones."""
     return {"source": table.source, "n": len(table), "synthetic": table.synthetic,
-            "checksums": cache_key(info.get("source_checksums") or {}),
-            "seed": info.get("seed"), "n_records": info.get("n_records"),
-            "params": info.get("params")}
+            "digest": table.digest()}
+
+
+def model_identity(config: TrainConfig, n_classes: int) -> dict:
+    """What defines ``config``'s model before training
+    (:meth:`ecglib.models.Classifier.definition`)."""
+    return get_model_spec(config.model).create(n_classes=n_classes,
+                                               seed=config.seed).definition()
 
 
 def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> TrainResult:
     """A trained run for ``config`` on ``table``: loaded from the run cache or trained."""
     key = cache_key({"config": asdict(config), "data": data_identity(table),
-                     "backend": keras_info()["keras_backend"], "ecglib_runs": 2})
+                     "model": model_identity(config, get_scheme(config.labels).n_classes),
+                     "backend": keras_info()["keras_backend"], "ecglib_runs": 3})
     folder = cache_dir() / "runs" / key
     if (folder / "metrics.json").is_file():
         try:
@@ -64,8 +73,9 @@ def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarra
     ``<cache>/cv/<key>.npy`` (key: configuration, data, rows, folds, backend)."""
     rows = np.asarray(rows, dtype=np.int64)
     key = cache_key({"config": asdict(config), "data": data_identity(table), "folds": folds,
+                     "model": model_identity(config, get_scheme(config.labels).n_classes),
                      "rows": hashlib.sha256(rows.tobytes()).hexdigest(),
-                     "backend": keras_info()["keras_backend"], "ecglib_cv": 1})
+                     "backend": keras_info()["keras_backend"], "ecglib_cv": 2})
     path = cache_dir() / "cv" / f"{key}.npy"
     if path.is_file():
         try:

@@ -84,3 +84,20 @@ def test_rhythm_networks_join_the_shape_network_with_the_rr_features(rhythm, sha
     assert p.shape == (64,) and np.all((p >= 0) & (p <= 1))
     with pytest.raises(DataError, match="reads each beat's features .*pre_rr.* not given"):
         clf.predict_proba(X)
+
+
+def test_a_model_definition_is_stable_and_tells_models_apart():
+    """Run caches are keyed by it: the same model must give the same definition however
+    many layers the process has made, and models that differ must differ."""
+    import json
+
+    from ecglib.models import MODELS
+
+    first = MODELS["cnn_rr"].create(n_classes=5).definition()
+    MODELS["seed"].create(n_classes=2)                   # Keras numbers more layers
+    assert json.dumps(MODELS["cnn_rr"].create(n_classes=5).definition()) == json.dumps(first)
+    assert MODELS["cnn"].create(n_classes=5).definition() != first
+    lr, live = (MODELS[m].create(n_classes=5).definition() for m in ("lr_rr_tpl", "lr_rr_tpl_live"))
+    assert lr["estimator"] == live["estimator"] and lr["reads"] != live["reads"]
+    vote = MODELS["vote_rr_tpl"].create(n_classes=5).definition()
+    assert vote["weights"] == [0.4, 0.6] and vote["members"][1] == lr

@@ -84,7 +84,8 @@ def test_gaps_and_edges():
     assert f["post_rr"].iloc[2] == pytest.approx(1.0)          # took its pre_rr
     assert f["pre_rr"].iloc[3] == pytest.approx(1.0)           # took its post_rr
     one = rr_features(np.array([50]), 100.0)
-    assert one["rr_edge"].tolist() == [1] and np.isfinite(one[list(RR_FEATURES + RR_CONTEXT)]).all().all()
+    assert one["rr_edge"].tolist() == [1]
+    assert np.isfinite(one[list(RR_FEATURES + RR_CONTEXT)]).all().all()
     assert len(rr_features(np.array([], dtype=int), 100.0)) == 0
     with pytest.raises(ValueError, match="sorted"):
         rr_features(np.array([5, 3]), 100.0)

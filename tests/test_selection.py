@@ -102,6 +102,38 @@ def test_cached_cross_validation_is_reused_and_recomputed_when_damaged(synthetic
     assert calls == [1, 1]                                 # other rows, other entry
 
 
+def test_cached_results_are_never_reused_for_other_features_or_another_model(
+        synthetic_table, monkeypatch, tmp_path):
+    from dataclasses import replace as swap
+
+    from ecglib import runcache
+    from ecglib.models import MODELS
+
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
+    cfg = TrainConfig(model="lr_rr_tpl", labels="aami5", split="interpatient", seed=0)
+    rows = training_patients(synthetic_table, cfg)
+    calls = []
+    monkeypatch.setattr(runcache, "cross_validate", lambda *a, **k: calls.append(1) or
+                        np.zeros((rows.size, 5)))
+
+    def cv(table):
+        runcache.cached_cross_validate(table, cfg, rows, 3, progress=False)
+        return len(calls)
+
+    assert cv(synthetic_table) == 1
+    noted = synthetic_table.subset(np.arange(len(synthetic_table)))
+    noted.meta["my_note"] = 1.0                           # a column no model reads
+    assert cv(noted) == 1                                  # same entry
+    rebuilt = synthetic_table.subset(np.arange(len(synthetic_table)))
+    rebuilt.meta["local_cv"] = rebuilt.meta["local_cv"] * 2   # a feature computed anew
+    assert cv(rebuilt) == 2
+    spec = MODELS["lr_rr_tpl"]                             # the same name, another model
+    monkeypatch.setitem(MODELS, "lr_rr_tpl", swap(spec, create=MODELS["lr_rr_tpl_live"].create))
+    assert cv(synthetic_table) == 3
+    monkeypatch.setitem(MODELS, "lr_rr_tpl", spec)
+    assert cv(synthetic_table) == 3                        # back: the first entry
+
+
 def test_vote_weights_score_the_vote_its_cross_validation_gives(synthetic_table):
     base = TrainConfig(model="gbm_rr_tpl", labels="aami5", split="interpatient", subset=600,
                        class_weight=True)

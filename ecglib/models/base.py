@@ -38,6 +38,12 @@ class Classifier(ABC):
         #: (:data:`ecglib.beatfeatures.BEAT_FEATURES`); empty for shape-only models
         self.reads = tuple(reads)
 
+    def definition(self) -> dict:
+        """What defines this model before training (its kind, the features it reads and its
+        own settings), JSON-able: a trained run is cached under it, so changing a model
+        never reuses runs of the old one."""
+        return {"kind": type(self).__name__, "name": self.name, "reads": list(self.reads)}
+
     @property
     def uses_rr(self) -> bool:
         """True when the model reads per-beat features (R-R, template) besides the beat."""

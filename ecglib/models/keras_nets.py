@@ -120,6 +120,16 @@ def with_rhythm(morphology: Callable, n_rr: int = len(RR_FEATURES), name: str = 
     return build
 
 
+def _unnamed(config):
+    """A Keras configuration without its ``name`` entries, JSON-able (other values as
+    their text)."""
+    if isinstance(config, dict):
+        return {str(k): _unnamed(v) for k, v in config.items() if k != "name"}
+    if isinstance(config, (list, tuple)):
+        return [_unnamed(v) for v in config]
+    return config if isinstance(config, (str, int, float, bool, type(None))) else repr(config)
+
+
 class KerasClassifier(Classifier):
     """A Keras network, the function that prepares its input, and its training loop."""
 
@@ -128,6 +138,16 @@ class KerasClassifier(Classifier):
         super().__init__(name, n_classes, reads)
         self.net = net
         self.prepare = prepare
+
+    def definition(self) -> dict:
+        """The base definition, how beats are prepared and every layer: its type, output
+        shape, weights and configuration (layer names left out: Keras numbers them by
+        how many layers the process has made)."""
+        layers = [{"type": type(layer).__name__, "output": str(layer.output.shape),
+                   "params": int(layer.count_params()),
+                   "config": _unnamed(layer.get_config())} for layer in self.net.layers]
+        return {**super().definition(), "prepare": self.prepare.__qualname__,
+                "layers": layers}
 
     def inputs(self, X: np.ndarray, rr: np.ndarray | None = None):
         """The network's input(s): prepared beats, and the per-beat features it reads

@@ -85,6 +85,12 @@ class SklearnClassifier(Classifier):
         self.estimator = estimator
         self.prepare = prepare
 
+    def definition(self) -> dict:
+        """The base definition, how beats are prepared and every estimator parameter."""
+        params = self.estimator.get_params(deep=True)
+        return {**super().definition(), "prepare": self.prepare.__qualname__,
+                "estimator": {k: repr(v) for k, v in sorted(params.items())}}
+
     def features(self, X: np.ndarray, rr: np.ndarray | None = None) -> np.ndarray:
         """The estimator's feature matrix: prepared beats, then the per-beat features it
         reads (:attr:`reads`)."""

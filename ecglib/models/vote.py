@@ -28,6 +28,11 @@ class VoteClassifier(Classifier):
         self.members = members
         self.weights = np.asarray(weights, dtype=np.float64)
 
+    def definition(self) -> dict:
+        """The base definition, each member's and the weights."""
+        return {**super().definition(), "weights": self.weights.tolist(),
+                "members": [m.definition() for m in self.members]}
+
     def _named(self, rr: pd.DataFrame | np.ndarray | None, n: int) -> pd.DataFrame | None:
         """The per-beat features as a table (an array must hold the vote's columns, in
         :attr:`reads` order), so each member can take its own by name."""
