@@ -49,7 +49,7 @@ import pandas as pd
 LOCAL_BEATS = 10
 CONTEXT_BEATS = 401
 NEAR_BEATS = 11
-#: the features a model sees, in this order
+#: the rhythm features a live detector can compute (``post_*`` one beat late), in this order
 RR_FEATURES = ("pre_rr", "post_rr", "local_rr", "mean_rr", "pre_rr_norm", "post_rr_norm",
                "local_rr_norm", "pre_local", "post_pre", "pre_prev", "pre_median",
                "post_median")
