@@ -44,11 +44,17 @@ def model_identity(config: TrainConfig, n_classes: int) -> dict:
                                                seed=config.seed).definition()
 
 
+def _identity(table: BeatTable, config: TrainConfig) -> dict:
+    """What a cached result of ``config`` on ``table`` depends on: the configuration, the
+    data, the model's definition and the Keras backend."""
+    return {"config": asdict(config), "data": data_identity(table),
+            "model": model_identity(config, get_scheme(config.labels).n_classes),
+            "backend": keras_info()["keras_backend"]}
+
+
 def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> TrainResult:
     """A trained run for ``config`` on ``table``: loaded from the run cache or trained."""
-    key = cache_key({"config": asdict(config), "data": data_identity(table),
-                     "model": model_identity(config, get_scheme(config.labels).n_classes),
-                     "backend": keras_info()["keras_backend"], "ecglib_runs": 3})
+    key = cache_key({**_identity(table, config), "ecglib_runs": 3})
     folder = cache_dir() / "runs" / key
     if (folder / "metrics.json").is_file():
         try:
@@ -70,12 +76,10 @@ def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> Train
 def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
                           folds: int = 5, progress: bool = True) -> np.ndarray:
     """:func:`ecglib.selection.cross_validate`, its out-of-fold probabilities cached under
-    ``<cache>/cv/<key>.npy`` (key: configuration, data, rows, folds, backend)."""
+    ``<cache>/cv/<key>.npy`` (key: :func:`_identity`, the rows and the folds)."""
     rows = np.asarray(rows, dtype=np.int64)
-    key = cache_key({"config": asdict(config), "data": data_identity(table), "folds": folds,
-                     "model": model_identity(config, get_scheme(config.labels).n_classes),
-                     "rows": hashlib.sha256(rows.tobytes()).hexdigest(),
-                     "backend": keras_info()["keras_backend"], "ecglib_cv": 2})
+    key = cache_key({**_identity(table, config), "folds": folds,
+                     "rows": hashlib.sha256(rows.tobytes()).hexdigest(), "ecglib_cv": 2})
     path = cache_dir() / "cv" / f"{key}.npy"
     if path.is_file():
         try:
