@@ -32,12 +32,16 @@ class RecordBeats:
 
 
 def fiducial_points(record: Record, peaks: np.ndarray,
-                    params: SegmentParams = SegmentParams()) -> np.ndarray:
-    """Where the beats of ``peaks`` (at ``record.fs``) start: each peak moved to the
-    fiducial point ``params.align`` (the local maximum within 50 ms), in the same order."""
+                    params: SegmentParams = SegmentParams(), fs: float | None = None
+                    ) -> np.ndarray:
+    """Where the beats of ``peaks`` (at ``record.fs``) start, as sample indices at ``fs``
+    (default ``record.fs``): each peak moved to the fiducial point ``params.align`` (the
+    local maximum within 50 ms, :func:`ecglib.peaks.refine_r_peaks`), in the same order."""
     peaks = np.asarray(peaks, dtype=np.int64)
-    return refine_r_peaks(record.signal, peaks, record.fs) if params.align == "local_max" \
-        else peaks
+    fs = record.fs if fs is None else fs
+    if params.align == "local_max":
+        return refine_r_peaks(record.signal, peaks, record.fs, out_fs=fs)
+    return map_samples(peaks, record.fs, fs, int(np.ceil(record.signal.size * fs / record.fs)))
 
 
 def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aami: np.ndarray,
@@ -57,12 +61,11 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
     by_time = np.argsort(peaks, kind="stable")
     peaks, symbols, aami = peaks[by_time], symbols[by_time], aami[by_time]
     rr = rr_features(peaks, record.fs, record.gaps)
-    cuts = fiducial_points(record, peaks, params)
     x = resample(record.signal, record.fs, params.fs)
-    order = np.argsort(cuts, kind="stable")
-    peaks, cuts, symbols, aami = peaks[order], cuts[order], symbols[order], aami[order]
+    at = np.minimum(fiducial_points(record, peaks, params, fs=params.fs), x.size - 1)
+    order = np.argsort(at, kind="stable")
+    peaks, at, symbols, aami = peaks[order], at[order], symbols[order], aami[order]
     rr = rr.iloc[order]
-    at = map_samples(cuts, record.fs, params.fs, x.size)
     clean = ~_in_gap_windows(record, at, params, x.size)
     peaks, symbols, aami, rr = peaks[clean], symbols[clean], aami[clean], rr.iloc[clean]
     beats, kept = segment(x, at[clean], params)

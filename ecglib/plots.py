@@ -13,7 +13,7 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 
 from .extract import fiducial_points
 from .records import Record
-from .segment import SegmentParams, map_samples, resample, windows
+from .segment import SegmentParams, resample, windows
 
 PALETTE = {"normal": "#1f77b4", "abnormal": "#d62728", "N": "#1f77b4", "S": "#ff7f0e",
            "V": "#d62728", "F": "#9467bd", "Q": "#7f7f7f", "train": "#1f77b4",
@@ -130,8 +130,8 @@ def plot_segmentation(record: Record, start_s: float = 0.0, seconds: float = 20.
     [0, 1], R peaks, and each beat's 1.2 x median RR cut, from the same code
     (:func:`ecglib.segment.windows`) that cuts the beats."""
     x = resample(record.signal, record.fs, params.fs)
-    at = np.sort(fiducial_points(record, record.reference_beats()[0], params))
-    peaks = map_samples(at, record.fs, params.fs, x.size)
+    peaks = np.minimum(np.sort(fiducial_points(record, record.reference_beats()[0], params,
+                                               fs=params.fs)), x.size - 1)
     a, b = int(start_s * params.fs), int((start_s + seconds) * params.fs)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 6), sharex=True)
     t = np.arange(x.size) / params.fs

@@ -123,6 +123,23 @@ def test_common_fiducial_removes_a_known_peak_offset(offset_ms):
     assert np.abs(raw - at_peaks).max() > 0.1
 
 
+def test_fiducial_point_is_searched_at_360_hz_whatever_the_recording_rate():
+    """A record at 128 Hz (svdb's rate) gets the fiducial points of the same record at
+    360 Hz, in seconds: the search runs at 360 Hz. Searched at 128 Hz itself (where the 20 ms
+    window is 2 samples) the points fall about 12 ms early on this record."""
+    from ecglib.peaks import refine_r_peaks
+    from ecglib.segment import resample
+
+    rec = synthetic_record("rate", seed=11, duration_s=60, abnormal_rate=0.0)
+    low = resample(rec.signal, rec.fs, 128.0)
+    ann = np.rint(rec.ann_samples * 128.0 / rec.fs).astype(np.int64)
+    truth = refine_r_peaks(rec.signal, rec.ann_samples, rec.fs) / rec.fs
+    at_360 = refine_r_peaks(low, ann, 128.0, out_fs=360.0) / 360.0
+    native = refine_r_peaks(low, ann, 128.0, out_fs=360.0, search_fs=128.0) / 360.0
+    assert abs(np.mean(at_360 - truth)) < 0.001 and np.abs(at_360 - truth).max() < 0.009
+    assert np.mean(native - truth) < -0.008
+
+
 def test_predict_cli_many_records_one_model_load(tmp_path, run_dir, capsys):
     """A folder of records in one call: one predictions file, per-record and per-class
     agreement tables, the model loaded once."""
