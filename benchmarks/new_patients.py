@@ -4,9 +4,12 @@
 
 1. Candidates (models, class weights) are compared by 5-fold cross-validation grouped by
    patient inside DS1 (record 201 left out: its patient is DS2's 202); the score is the
-   mean F1 of classes S and V on the out-of-fold predictions. ``lr_rr_tpl_live`` is
+   mean F1 of classes S and V on the out-of-fold predictions with every training patient
+   counting alike within each class (``score_patients``, ``ecglib.selection.SELECTION_SCORE``;
+   ``score`` pools the beats, so record 209 holds half the S beats). ``lr_rr_tpl_live`` is
    ``lr_rr_tpl`` without the whole-record R-R context (``ecglib.rr.RR_CONTEXT``): the pair
-   shows what that context adds.
+   shows what that context adds. ``patient weights x``: within each class a patient's n
+   training beats weigh n^-x each (``ecglib.weights``).
    The weight of the soft vote ``vote_rr_tpl`` is shown from its two members' out-of-fold
    probabilities (0.1 .. 0.9; the registered 0.4 was chosen this way).
 2. The binary decision threshold on P(abnormal) = 1 - P(N) is chosen on the chosen
@@ -34,7 +37,8 @@ from ecglib.config import TrainConfig
 from ecglib.labels import get_scheme
 from ecglib.literature import published
 from ecglib.metrics import choose_threshold, predicted_labels
-from ecglib.selection import compare_candidates, training_patients, vote_weights
+from ecglib.selection import (SELECTION_SCORE, compare_candidates, training_patients,
+                             vote_weights)
 from ecglib.train import train
 from ecglib.transfer import class_scores_ci
 
@@ -50,6 +54,10 @@ CANDIDATES = {
                                               class_weight=True),
     "lr_rr_tpl + class weights": replace(BASE, model="lr_rr_tpl", class_weight=True),
     "vote_rr_tpl + class weights": replace(BASE, model="vote_rr_tpl", class_weight=True),
+    "vote_rr_tpl + class weights + patient weights 0.5": replace(
+        BASE, model="vote_rr_tpl", class_weight=True, patient_weight=0.5),
+    "vote_rr_tpl + class weights + patient weights 1": replace(
+        BASE, model="vote_rr_tpl", class_weight=True, patient_weight=1.0),
 }
 #: the two members of vote_rr_tpl, whose out-of-fold probabilities show its weight
 VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
@@ -68,13 +76,14 @@ def main() -> None:
     print(f"model selection on DS1 ({args.folds}-fold, grouped by patient, "
           f"{time.perf_counter() - start:.0f} s):")
     print(cv.round(3).to_string(index=False))
-    y_pool = table.labels("aami5")[training_patients(table, BASE)]
-    weights = vote_weights(y_pool, *(out_of_fold[m] for m in VOTE_MEMBERS),
-                           get_scheme("aami5").classes)
+    pool = training_patients(table, BASE)
+    weights = vote_weights(table.labels("aami5")[pool], *(out_of_fold[m] for m in VOTE_MEMBERS),
+                           get_scheme("aami5").classes,
+                           patients=table.meta["patient"].to_numpy()[pool])
     print(f"soft vote w x {VOTE_MEMBERS[0]} + (1 - w) x {VOTE_MEMBERS[1]}, DS1 out of fold:")
-    print(weights[["weight", "S_se", "S_ppv", "S_f1", "V_f1", "score"]].round(3)
-          .to_string(index=False))
-    best = cv.sort_values("score", ascending=False)["candidate"].iloc[0]
+    print(weights[["weight", "S_se", "S_ppv", "S_f1", "V_f1", "score", SELECTION_SCORE]]
+          .round(3).to_string(index=False))
+    best = cv.sort_values(SELECTION_SCORE, ascending=False)["candidate"].iloc[0]
     pool = training_patients(table, candidates[best])
     threshold = choose_threshold(table.labels("aami5")[pool] > 0, 1.0 - out_of_fold[best][:, 0])
     print(f"chosen on DS1: {best}; binary threshold on P(abnormal) {threshold:.4f} (DS1 out "

@@ -34,6 +34,9 @@ class TrainConfig:
     learning_rate: float = field(default=1e-3, metadata=_opt("Adam's learning rate", "--lr"))
     seed: int = field(default=0, metadata=_opt("one seed for Python, NumPy and Keras"))
     class_weight: bool = field(default=False, metadata=_opt("balance classes in the loss"))
+    patient_weight: float = field(default=0.0, metadata=_opt(
+        "within each class, a patient's n beats weigh n^-x each in the loss (ecglib.weights): "
+        "0 counts beats alike, 1 counts patients alike"))
     patience: int = field(default=3, metadata=_opt("early-stopping patience (epochs)"))
     subset: int | None = field(default=None, metadata=_opt("at most this many training beats"))
     precise_bn: bool = field(default=True, metadata=_opt(
@@ -62,6 +65,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and not 0 < value < 1:
                 raise ValueError(f"{name} must be in (0, 1), got {value}")
+        if not 0 <= self.patient_weight <= 1:
+            raise ValueError(f"patient_weight must be in [0, 1], got {self.patient_weight}")
         if not 0 <= self.fold < self.folds:
             raise ValueError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
 

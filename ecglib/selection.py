@@ -19,8 +19,9 @@ from .metrics import predicted_labels
 from .models import get_model_spec
 from .seed import set_seed
 from .splits import make_split
-from .train import standard_split, subsample
+from .train import fit_rows, standard_split, subsample
 from .transfer import class_scores
+from .weights import patient_weights
 
 
 def training_patients(table: BeatTable, config: TrainConfig) -> np.ndarray:
@@ -47,12 +48,11 @@ def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
                              f"(one held out for early stopping): use fewer folds")
         fit, val = next(GroupShuffleSplit(1, test_size=0.2, random_state=config.seed).split(
             tr, groups=patients[tr]))
-        fit_rows, val_rows = rows[tr][fit], rows[tr][val]
-        fit_rows = subsample(np.sort(fit_rows), y, config.subset, config.seed)
+        train_rows, val_rows = rows[tr][fit], rows[tr][val]
+        train_rows = subsample(np.sort(train_rows), y, config.subset, config.seed)
         model = get_model_spec(config.model).create(
             n_classes=get_scheme(config.labels).n_classes, seed=config.seed)
-        model.fit(table.X[fit_rows], y[fit_rows], table.X[val_rows], y[val_rows], config,
-                  verbose=0, rr=table.rr(fit_rows), rr_val=table.rr(val_rows))
+        fit_rows(model, table, y, train_rows, val_rows, config, verbose=0)
         p = model.predict_proba(table.X[rows[te]], table.rr(rows[te]))
         if out is None:
             out = np.zeros((rows.size,) + p.shape[1:], dtype=np.float64)
@@ -60,14 +60,28 @@ def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
     return out
 
 
-def candidate_row(name: str, y: np.ndarray, p: np.ndarray,
-                  classes: tuple[str, ...]) -> dict:
-    """One candidate's out-of-fold scores: Se, +P and F1 per class, and the selection
-    score, the mean F1 of classes S and V."""
+#: the column every choice is made on: the mean F1 of S and V with every training patient
+#: counting alike within each class (:func:`candidate_row`)
+SELECTION_SCORE = "score_patients"
+
+
+def candidate_row(name: str, y: np.ndarray, p: np.ndarray, classes: tuple[str, ...],
+                  patients: np.ndarray | None = None) -> dict:
+    """One candidate's out-of-fold scores: Se, +P and F1 per class over the pooled beats,
+    and ``score``, the mean F1 of classes S and V. With ``patients`` (one id per beat), also
+    ``score_patients``: the same mean F1 with every patient counting alike within each class
+    (each beat weighted by :func:`ecglib.weights.patient_weights` at power 1: a class's Se
+    is the mean of its patients' Se, the classes keep their sizes), so one patient who holds
+    most beats of a class does not decide the score."""
     row = {"candidate": name}
-    for s in class_scores(y, predicted_labels(p, 0.5), classes).itertuples():
+    pred = predicted_labels(p, 0.5)
+    for s in class_scores(y, pred, classes).itertuples():
         row.update({f"{s[1]}_se": s.se, f"{s[1]}_ppv": s.ppv, f"{s[1]}_f1": s.f1})
     row["score"] = float(np.mean([row.get("S_f1", np.nan), row.get("V_f1", np.nan)]))
+    if patients is not None:
+        even = class_scores(y, pred, classes, sample_weight=patient_weights(y, patients, 1.0))
+        f1 = dict(zip(even["class"], even["f1"]))
+        row["score_patients"] = float(np.mean([f1.get("S", np.nan), f1.get("V", np.nan)]))
     return row
 
 
@@ -76,19 +90,20 @@ def compare_candidates(table: BeatTable, candidates: dict[str, TrainConfig], fol
     """Cross-validate every candidate on the training patients; one row per candidate
     (:func:`candidate_row`), and the out-of-fold probabilities of each."""
     rows = training_patients(table, next(iter(candidates.values())))
+    patients = table.meta["patient"].to_numpy()[rows]
     probas = {name: cross_validate(table, cfg, rows, folds, progress)
               for name, cfg in candidates.items()}
     return pd.DataFrame([candidate_row(name, table.labels(cfg.labels)[rows], probas[name],
-                                       get_scheme(cfg.labels).classes)
+                                       get_scheme(cfg.labels).classes, patients)
                          for name, cfg in candidates.items()]), probas
 
 
 def vote_weights(y: np.ndarray, first: np.ndarray, second: np.ndarray,
                  classes: tuple[str, ...],
-                 weights: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-                 ) -> pd.DataFrame:
+                 weights: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+                 patients: np.ndarray | None = None) -> pd.DataFrame:
     """How a soft vote ``w x first + (1 - w) x second`` of two candidates' out-of-fold
     probabilities would score for each weight ``w`` (:func:`candidate_row`); the members
     of a vote train as they do alone, so this is the vote's own out-of-fold score."""
     return pd.DataFrame([{**candidate_row(f"{w:g}", y, w * first + (1 - w) * second,
-                                          classes), "weight": w} for w in weights])
+                                          classes, patients), "weight": w} for w in weights])

@@ -30,6 +30,7 @@ from .models import Classifier, get_model_spec
 from .paths import cache_key
 from .seed import keras_info, set_seed
 from .splits import Split, make_split
+from .weights import patient_weights
 
 RUN_MANIFEST = "manifest.json"   # written last: the run folder's files and checksums
 RUN_FORMAT = "ecglib-run-1"
@@ -68,6 +69,19 @@ def standard_split(table: BeatTable):
     return ds.standard_split if ds is not None else None
 
 
+def fit_rows(model: Classifier, table: BeatTable, y: np.ndarray, rows: np.ndarray,
+             val_rows: np.ndarray, config: TrainConfig, verbose: int = 2) -> pd.DataFrame:
+    """Fit ``model`` on beats ``rows`` of ``table`` (labels ``y``, early stopping on
+    ``val_rows``); with ``config.patient_weight``, each beat also weighs its patient weight
+    (:func:`ecglib.weights.patient_weights`). Returns the model's history."""
+    extra = {}
+    if config.patient_weight:
+        extra["sample_weight"] = patient_weights(y[rows], table.meta["patient"].to_numpy()[rows],
+                                                 config.patient_weight)
+    return model.fit(table.X[rows], y[rows], table.X[val_rows], y[val_rows], config,
+                     verbose=verbose, rr=table.rr(rows), rr_val=table.rr(val_rows), **extra)
+
+
 def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = None,
           verbose: int = 2, force: bool = False) -> TrainResult:
     """Train ``config.model`` on ``table`` with ``config.split``; write a run folder if asked.
@@ -100,8 +114,7 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
     split = Split(split.name, train_idx, val_idx, split.test, split.group, split.notes)
     model = get_model_spec(config.model).create(n_classes=scheme.n_classes, seed=config.seed)
     start = time.perf_counter()
-    history = model.fit(table.X[train_idx], y[train_idx], table.X[val_idx], y[val_idx],
-                        config, verbose=verbose, rr=table.rr(train_idx), rr_val=table.rr(val_idx))
+    history = fit_rows(model, table, y, train_idx, val_idx, config, verbose)
     fit_seconds = time.perf_counter() - start
     val_p = model.predict_proba(table.X[val_idx], table.rr(val_idx))
     test_p = model.predict_proba(table.X[split.test], table.rr(split.test))

@@ -25,12 +25,16 @@ def database_source(database: str | Path) -> tuple[str, Path | None]:
 
 
 def class_scores(y: np.ndarray, pred: np.ndarray, classes: tuple[str, ...],
-                 zero_division: float = 0.0) -> pd.DataFrame:
+                 zero_division: float = 0.0, sample_weight: np.ndarray | None = None
+                 ) -> pd.DataFrame:
     """Per class: reference beats, sensitivity (Se), positive predictivity (+P) and F1
-    (``zero_division`` where a class has no reference or no predicted beat)."""
+    (``zero_division`` where a class has no reference or no predicted beat; each beat
+    weighted by ``sample_weight`` when given)."""
     labels = np.arange(len(classes))
-    ppv, se, f1, n = precision_recall_fscore_support(y, pred, labels=labels,
-                                                     zero_division=zero_division)
+    ppv, se, f1, _ = precision_recall_fscore_support(y, pred, labels=labels,
+                                                     zero_division=zero_division,
+                                                     sample_weight=sample_weight)
+    n = np.bincount(np.asarray(y, dtype=np.int64), minlength=len(classes))[:len(classes)]
     return pd.DataFrame({"class": classes, "n": n.astype(int), "se": se, "ppv": ppv, "f1": f1})
 
 

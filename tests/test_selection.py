@@ -25,9 +25,9 @@ def test_cross_validation_is_out_of_fold_and_deterministic(synthetic_table, monk
 
     fit = SklearnClassifier.fit
 
-    def spy(self, X, y, X_val, y_val, config, verbose=2, rr=None, rr_val=None):
+    def spy(self, X, y, X_val, y_val, config, verbose=2, rr=None, rr_val=None, **kw):
         seen.append(X)
-        return fit(self, X, y, X_val, y_val, config, verbose, rr, rr_val)
+        return fit(self, X, y, X_val, y_val, config, verbose, rr, rr_val, **kw)
 
     monkeypatch.setattr(SklearnClassifier, "fit", spy)
     cfg = TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", seed=0)

@@ -52,11 +52,13 @@ class Classifier(ABC):
     @abstractmethod
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
             config, verbose: int = 2, rr: pd.DataFrame | np.ndarray | None = None,
-            rr_val: pd.DataFrame | np.ndarray | None = None) -> pd.DataFrame:
+            rr_val: pd.DataFrame | np.ndarray | None = None,
+            sample_weight: np.ndarray | None = None) -> pd.DataFrame:
         """Train on beats ``X`` (n, 187) with labels ``y`` (and their feature table ``rr``,
         :func:`ecglib.beatfeatures.beat_features`, when :attr:`uses_rr`); ``config`` is
-        the :class:`ecglib.config.TrainConfig`; ``verbose=2`` prints one line per epoch.
-        Returns the history, one row per epoch."""
+        the :class:`ecglib.config.TrainConfig`; ``verbose=2`` prints one line per epoch;
+        ``sample_weight``: a loss weight per beat (:func:`ecglib.weights.patient_weights`),
+        on top of the class weights. Returns the history, one row per epoch."""
 
     @abstractmethod
     def predict_proba(self, X: np.ndarray,

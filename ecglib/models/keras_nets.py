@@ -157,7 +157,7 @@ class KerasClassifier(Classifier):
         return beats if features is None else [beats, features]
 
     def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
-            rr_val=None) -> pd.DataFrame:
+            rr_val=None, sample_weight=None) -> pd.DataFrame:
         """Adam, binary or sparse categorical cross-entropy, PreciseBN before every
         evaluation (unless ``config.precise_bn`` is off), early stopping on the validation
         loss with the best weights restored, optional class weights; one line per epoch."""
@@ -170,10 +170,15 @@ class KerasClassifier(Classifier):
         callbacks = [precise_bn_callback(Xtr, seed=config.seed)] if config.precise_bn else []
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=config.patience, restore_best_weights=True))
+        weights = class_weights(y, self.n_classes) if config.class_weight else None
+        if sample_weight is not None:       # Keras takes one or the other: fold them
+            per_class = np.array([weights[c] for c in range(self.n_classes)]) \
+                if weights else np.ones(self.n_classes)
+            sample_weight = np.asarray(sample_weight, dtype=np.float64) * per_class[y]
+            weights = None
         hist = self.net.fit(Xtr, y, validation_data=(Xva, y_val), epochs=config.epochs,
-                            batch_size=config.batch_size,
-                            class_weight=class_weights(y, self.n_classes)
-                            if config.class_weight else None,
+                            batch_size=config.batch_size, class_weight=weights,
+                            sample_weight=sample_weight,
                             callbacks=callbacks, verbose=verbose, shuffle=True)
         frame = pd.DataFrame(hist.history)
         frame.insert(0, "epoch", np.arange(1, len(frame) + 1))

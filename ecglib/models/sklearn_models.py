@@ -99,9 +99,10 @@ class SklearnClassifier(Classifier):
         return beats if extra is None else np.hstack([beats, extra])
 
     def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
-            rr_val=None) -> pd.DataFrame:
+            rr_val=None, sample_weight=None) -> pd.DataFrame:
         """Fit on the training beats; with ``config.class_weight`` every class weighs the
-        same in the loss (scikit-learn's ``class_weight="balanced"``). Estimators that stop
+        same in the loss (scikit-learn's ``class_weight="balanced"``), times
+        ``sample_weight`` when given (a pipeline's last step takes it). Estimators that stop
         early on held-out data stop on the validation beats given."""
         params = self.estimator.get_params()
         if config.class_weight:         # the estimator's own, or a pipeline step's
@@ -114,6 +115,10 @@ class SklearnClassifier(Classifier):
             # stop on the validation beats given (other patients), not on a random tenth
             extra = {"X_val": self.features(X_val[known], None if rr_val is None else
                                             rr_val[np.asarray(known)]), "y_val": y_val[known]}
+        if sample_weight is not None:
+            step = self.estimator.steps[-1][0] + "__" if isinstance(self.estimator, Pipeline) \
+                else ""
+            extra[step + "sample_weight"] = np.asarray(sample_weight, dtype=np.float64)
         self.estimator.fit(self.features(X, rr), y, **extra)
         return pd.DataFrame({"epoch": [1],
                              "n_iter": [int(getattr(self.estimator, "n_iter_", 1))]})

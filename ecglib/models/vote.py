@@ -42,13 +42,14 @@ class VoteClassifier(Classifier):
                             columns=list(self.reads))
 
     def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
-            rr_val=None) -> pd.DataFrame:
+            rr_val=None, sample_weight=None) -> pd.DataFrame:
         """Fit every member on the same beats, as it would be fitted alone (its class
         weights, its early stopping on the validation beats)."""
         row = {"epoch": [1]}
         rr, rr_val = self._named(rr, len(X)), self._named(rr_val, len(X_val))
         for member in self.members:
-            history = member.fit(X, y, X_val, y_val, config, verbose, rr=rr, rr_val=rr_val)
+            history = member.fit(X, y, X_val, y_val, config, verbose, rr=rr, rr_val=rr_val,
+                                 sample_weight=sample_weight)
             row[f"n_iter_{member.name}"] = history["n_iter"].tolist()
         return pd.DataFrame(row)
 
