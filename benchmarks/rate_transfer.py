@@ -2,8 +2,8 @@
 
 Other databases record at other rates (svdb 128 Hz, incartdb 257 Hz); the book resamples
 every record to 125 Hz, but where a beat starts (its fiducial point, ``ecglib.peaks``) is
-found before that. This writes the chosen MIT-BIH records (by default the 22 DS2 records)
-resampled to each rate (``ecglib.records.write_resampled``), scores a trained run on them as
+found before that. This writes the chosen MIT-BIH records (by default the 22 DS2 records;
+their lead MLII) resampled to each rate (``ecglib.records.write_resampled``), scores a trained run on them as
 ``ecglib evaluate --database FOLDER`` does, and prints the per-class table beside the one at
 360 Hz: a model that transfers across rates gives the same figures. It also prints how far
 the fiducial points fall from the 360 Hz ones, searched at 360 Hz (what ``ecglib`` does)
@@ -29,7 +29,7 @@ from ecglib.atomic import atomic_write_json
 from ecglib.datasets import get_dataset
 from ecglib.datasets.mitdb import DS2
 from ecglib.peaks import refine_r_peaks
-from ecglib.records import write_resampled
+from ecglib.records import read_wfdb_record, write_resampled
 from ecglib.transfer import evaluate_database
 
 
@@ -60,7 +60,7 @@ def main() -> None:
             folder = Path(tmp) / f"{fs:g}"
             t0 = time.perf_counter()
             for name in args.records:
-                write_resampled(src / name, fs, folder)
+                write_resampled(read_wfdb_record(src / name), fs, folder)
             per_class, _ = evaluate_database(args.run, folder, None, progress=False)
             entry = {"classes": per_class.set_index("class")[["n", "se", "ppv", "f1"]]
                      .to_dict(orient="index"), "seconds": round(time.perf_counter() - t0, 1)}

@@ -92,31 +92,24 @@ def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
                   ann_symbols=symbols, comments=tuple(rec.comments or ()), gaps=gaps)
 
 
-def write_resampled(path: str | Path, fs: float, out_dir: str | Path,
-                    annotator: str = "atr") -> Path:
-    """Write the WFDB record ``path`` (every lead, and its ``annotator`` annotations)
-    resampled to ``fs`` Hz into ``out_dir``, under the same name: a record as another
-    database would have recorded it (svdb at 128 Hz, incartdb at 257 Hz), to check that
-    what is built from it does not depend on the rate. Annotation samples are mapped to the
-    nearest sample at ``fs``. A record with gaps (NaN samples) is refused."""
-    path, out = Path(path), Path(out_dir)
-    try:
-        rec = wfdb.rdrecord(str(path))
-        ann = wfdb.rdann(str(path), annotator)
-    except Exception as exc:  # wfdb raises many types for malformed files
-        raise DataError(f"{path}: cannot read WFDB record and .{annotator} ({exc})") from exc
-    if not np.isfinite(rec.p_signal).all():
-        raise DataError(f"{path}: holds gaps (NaN samples); not resampled")
-    signal = np.column_stack([resample(rec.p_signal[:, j], rec.fs, fs)
-                              for j in range(rec.p_signal.shape[1])])
-    samples = np.clip(np.rint(ann.sample * fs / rec.fs), 0, len(signal) - 1).astype(np.int64)
+def write_resampled(record: Record, fs: float, out_dir: str | Path) -> Path:
+    """Write ``record`` (its lead and its annotations) resampled to ``fs`` Hz as a WFDB
+    record named like it in ``out_dir``: the record as another database would have recorded
+    it (svdb at 128 Hz, incartdb at 257 Hz), to check that what is built from it does not
+    depend on the rate. Annotation samples are mapped to the nearest sample at ``fs``. A
+    record with gaps (missing samples) is refused."""
+    if record.gaps.any():
+        raise DataError(f"record {record.name}: holds gaps (missing samples); not resampled")
+    signal = resample(record.signal, record.fs, fs)
+    samples = np.clip(np.rint(record.ann_samples * fs / record.fs), 0, signal.size - 1)
+    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    wfdb.wrsamp(path.name, fs=fs, units=list(rec.units), sig_name=list(rec.sig_name),
-                p_signal=signal, fmt=["16"] * signal.shape[1], comments=list(rec.comments or []),
+    wfdb.wrsamp(record.name, fs=fs, units=["mV"], sig_name=[record.lead],
+                p_signal=signal[:, None], fmt=["16"], comments=list(record.comments),
                 write_dir=str(out))
-    wfdb.wrann(path.name, annotator, samples, symbol=list(ann.symbol),
-               aux_note=list(ann.aux_note), write_dir=str(out), fs=fs)
-    return out / path.name
+    wfdb.wrann(record.name, "atr", samples.astype(np.int64), symbol=list(record.ann_symbols),
+               write_dir=str(out), fs=fs)
+    return out / record.name
 
 
 def _check_header_fs(hea: Path) -> None:

@@ -114,12 +114,12 @@ def test_beats_do_not_depend_on_the_recording_rate(mitdb_dir, tmp_path, fs):
     a small difference, the R-R features within one sample. With the fiducial point searched
     at 128 Hz itself, it fell 7-11 ms early and the first four samples differed by 0.22 on
     average (benchmarks/rate_transfer.py)."""
-    from ecglib.records import write_resampled
+    from ecglib.records import read_wfdb_record, write_resampled
     from ecglib.transfer import database_source
 
     names = ["100", "208"]
     for name in names:
-        write_resampled(mitdb_dir / name, fs, tmp_path / "wfdb")
+        write_resampled(read_wfdb_record(mitdb_dir / name), fs, tmp_path / "wfdb")
     source, folder = database_source(tmp_path / "wfdb")
     there = build_table(source, data_dir=folder, progress=False)
     here = build_table("mitdb", data_dir=mitdb_dir, records=names, progress=False)
@@ -127,3 +127,14 @@ def test_beats_do_not_depend_on_the_recording_rate(mitdb_dir, tmp_path, fs):
     diff = np.abs(there.X - here.X)
     assert diff[:, :4].mean() < 0.03 and diff.mean() < 0.02, (diff[:, :4].mean(), diff.mean())
     assert np.abs(there.meta["pre_rr"] - here.meta["pre_rr"]).max() <= 1.5 / fs
+
+
+def test_a_record_with_gaps_is_not_resampled(tmp_path):
+    from ecglib.errors import DataError
+    from ecglib.records import write_resampled
+
+    rec = synthetic_record("gappy", seed=1, duration_s=20)
+    rec.gaps = np.zeros(rec.signal.size, dtype=bool)
+    rec.gaps[100:200] = True
+    with pytest.raises(DataError, match="gappy: holds gaps"):
+        write_resampled(rec, 128.0, tmp_path)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import wfdb
 from IPython import get_ipython
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
@@ -26,7 +25,7 @@ from ..errors import DataError
 from ..datasets import DATASETS, dataset_title, get_dataset
 from ..datasets.synthetic import synthetic_record
 from ..plots import setup_style
-from ..records import Record
+from ..records import Record, write_resampled
 from ..runcache import cached_cross_validate, cached_run
 from ..seed import set_seed
 from ..train import TrainResult
@@ -132,12 +131,7 @@ def record_path(table: BeatTable, name: str = "208", folder: str | Path | None =
     if located is not None:
         return located / name
     rec = example_record(table, name)
-    folder = Path(folder or tempfile.mkdtemp(prefix="ecglib-record-"))
-    wfdb.wrsamp(rec.name, fs=rec.fs, units=["mV"], sig_name=["MLII"],
-                p_signal=rec.signal[:, None], fmt=["16"], write_dir=str(folder))
-    wfdb.wrann(rec.name, "atr", rec.ann_samples, symbol=list(rec.ann_symbols),
-               write_dir=str(folder))
-    return folder / rec.name
+    return write_resampled(rec, rec.fs, folder or tempfile.mkdtemp(prefix="ecglib-record-"))
 
 
 def _record_folder(table: BeatTable, name: str) -> Path | None:
