@@ -16,10 +16,10 @@ detected V beats sat 13 ms (median 11 ms) before their annotation and the cut di
 
 The search runs on the lead at :data:`REFINE_FS` (360 Hz, MIT-BIH's rate, the rate the
 training beats come from): a record at another rate is resampled to it first, so the point
-does not depend on the recording's rate. Searched at the record's own 128 Hz (the MIT-BIH
-DS2 records resampled to svdb's rate), the point fell 7-11 ms early on average (the 20 ms
-window is 2 samples there) and 40% of beats moved by more than one 125 Hz sample; searched at
-360 Hz it lies within 1 ms of the 360 Hz point on average (``benchmarks/rate_transfer.py``).
+does not depend on the recording's rate. On the 22 MIT-BIH DS2 records resampled to svdb's
+128 Hz, a search at 128 Hz itself (where the 20 ms window is 2 samples) put the point 9 ms
+early on average, 89% of beats more than 4 ms (half a 125 Hz sample) from their point at
+360 Hz; searched at 360 Hz, 0.4 ms and 4% (``benchmarks/rate_transfer.py``).
 """
 from __future__ import annotations
 

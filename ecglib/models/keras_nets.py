@@ -160,7 +160,8 @@ class KerasClassifier(Classifier):
             rr_val=None, sample_weight=None) -> pd.DataFrame:
         """Adam, binary or sparse categorical cross-entropy, PreciseBN before every
         evaluation (unless ``config.precise_bn`` is off), early stopping on the validation
-        loss with the best weights restored, optional class weights; one line per epoch."""
+        loss with the best weights restored, optional class weights times optional per-beat
+        ``sample_weight``; one line per epoch."""
         import keras
 
         loss = "binary_crossentropy" if self.n_classes == 2 else "sparse_categorical_crossentropy"
