@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import wfdb
 
 from ecglib.atomic import atomic_write_json
 from ecglib.datasets import get_dataset
@@ -34,12 +33,11 @@ from ecglib.transfer import evaluate_database
 
 
 def fiducial_offsets(original: Path, resampled: Path, search_fs: float | None) -> np.ndarray:
-    """Fiducial points of ``resampled`` minus those of ``original`` (ms), every beat
-    annotation of the first lead; searched at ``search_fs`` (None: the record's own rate)."""
+    """Fiducial points of ``resampled`` minus those of ``original`` (ms), at every reference
+    beat; searched at ``search_fs`` (None: the record's own rate)."""
     def points(path: Path) -> np.ndarray:
-        rec = wfdb.rdrecord(str(path), channels=[0])
-        ann = wfdb.rdann(str(path), "atr")
-        return refine_r_peaks(rec.p_signal[:, 0], ann.sample, rec.fs, out_fs=360.0,
+        rec = read_wfdb_record(path)
+        return refine_r_peaks(rec.signal, rec.reference_beats()[0], rec.fs, out_fs=360.0,
                               search_fs=search_fs or rec.fs)
     return (points(resampled) - points(original)) / 360.0 * 1000.0
 

@@ -19,7 +19,7 @@ training beats come from): a record at another rate is resampled to it first, so
 does not depend on the recording's rate. On the 22 MIT-BIH DS2 records resampled to svdb's
 128 Hz, a search at 128 Hz itself (where the 20 ms window is 2 samples) put the point 9 ms
 early on average, 89% of beats more than 4 ms (half a 125 Hz sample) from their point at
-360 Hz; searched at 360 Hz, 0.4 ms and 4% (``benchmarks/rate_transfer.py``).
+360 Hz; searched at 360 Hz, 0.4 ms and 3% (``benchmarks/rate_transfer.py``).
 """
 from __future__ import annotations
 
