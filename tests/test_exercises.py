@@ -100,6 +100,11 @@ def test_new_patient_baseline_record_and_project_checks(synthetic_table):
     assert t.meta["record"].iloc[row] == t.meta["record"].iloc[row - 1]
     diff = (t.meta["sample"].iloc[row] - t.meta["sample"].iloc[row - 1]) / 360
     both(ex.check_pre_rr, (t, row, 360, diff), (t, row, 360, diff * 2))
+    meta = pd.DataFrame({"record": ["a"] * 5 + ["b"], "aami": ["S", "S", "N", "S", "S", "S"],
+                         "pre_rr_norm": [0.7, 0.8, 1.0, 0.95, 0.85, 0.5],
+                         "pre_centre": [0.95, 1.0, 1.0, 0.99, 0.8, 0.5]})
+    both(ex.check_early_shares, (meta, "a", 0.75, 0.25), (meta, "a", 0.25, 0.75))
+    assert not ex.check_early_shares(meta, "c", 0.0, 0.0)           # no S beats there
     y = np.array([0, 0, 1, 1, 0, 1])
     seed_run = SimpleNamespace(y_test=y, test_proba=np.array([.1, .4, .35, .8, .2, .9]))
     good = np.array([.1, .2, .7, .8, .3, .9])

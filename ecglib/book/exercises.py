@@ -302,6 +302,24 @@ def check_pre_rr(table: BeatTable, row: int, fs: float, answer: float) -> bool:
     return _verdict(_close(answer, expected), f"{expected:.4f} s, as in meta['pre_rr'].", hint)
 
 
+@exercise("ex-early-by-mean", "08_new_patients")
+def check_early_shares(meta: pd.DataFrame, record: str, by_mean: float,
+                       by_median: float) -> bool:
+    """Shares of ``record``'s S beats that come early (below 0.9) by the record's running
+    mean interval (``pre_rr_norm``) and by the median interval around them (``pre_centre``)."""
+    s = meta[(meta["record"] == record) & (meta["aami"] == "S")]
+    if s.empty:
+        return _verdict(False, "", f"record {record!r} has no S beats: take the record of the "
+                                   "figure (worst).")
+    mean_share = float((s["pre_rr_norm"] < 0.9).mean())
+    median_share = float((s["pre_centre"] < 0.9).mean())
+    ok = _close(by_mean, mean_share) and _close(by_median, median_share)
+    return _verdict(ok, f"{mean_share:.3f} of its S beats are early by the running mean, "
+                        f"{median_share:.3f} by the median around them.",
+                    "take the record's S beats from meta and the share of pre_rr_norm < 0.9, "
+                    "then of pre_centre < 0.9.")
+
+
 # --- chapter 9: baselines ------------------------------------------------------------------
 @exercise("ex-small-model", "09_baselines")
 def check_small_model(n_params: int, y_test: np.ndarray, p_test: np.ndarray,
