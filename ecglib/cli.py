@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import EcglibError
+from .errors import DataError, EcglibError
 
 
 def _data_build(args: argparse.Namespace) -> int:
@@ -88,6 +88,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     if args.database is not None:
         return _evaluate_database(args)
+    if args.records is not None:
+        raise DataError("--records selects records of --database; give --database too")
     params = read_params(args.run)
     data = args.data or params["data"].get("path") or params["data"]["source"]
     frame = evaluate_run(args.run, load(data, progress=True))
@@ -99,7 +101,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _evaluate_database(args: argparse.Namespace) -> int:
     from .transfer import evaluate_database
 
-    per_class, per_record = evaluate_database(args.run, args.database, args.out)
+    per_class, per_record = evaluate_database(args.run, args.database, args.out,
+                                              records=args.records)
     fmt = {"index": False, "float_format": lambda v: f"{v:.4f}"}
     print(f"{args.run} on {args.database}: {int(per_class['n'].sum()):,} beats of "
           f"{len(per_record)} records")
@@ -256,6 +259,9 @@ def _evaluate_options(e: argparse.ArgumentParser) -> None:
                         f"{', '.join(DATASETS)} or a folder of WFDB records with .atr")
     e.add_argument("--out", type=Path, default=None,
                    help="with --database: folder for per_class.csv and per_record.csv")
+    e.add_argument("--records", nargs="+", default=None,
+                   help="with --database: only these records (e.g. a run's test patients "
+                        "in mitdb_v, the other lead of the MIT-BIH records)")
 
 
 def _predict_options(pr: argparse.ArgumentParser) -> None:

@@ -59,14 +59,17 @@ def class_scores_ci(y: np.ndarray, pred: np.ndarray, classes: tuple[str, ...],
 
 
 def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | Path | None,
-                      progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score run ``run_dir`` on every beat of ``database``; write ``per_class.csv`` and
-    ``per_record.csv`` into ``out_dir`` (when given). Returns (per class, per record)."""
+                      progress: bool = True, records: list[str] | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score run ``run_dir`` on every beat of ``database`` (of its ``records`` only, when
+    given: e.g. the test patients of a run trained on the same people in another lead);
+    write ``per_class.csv`` and ``per_record.csv`` into ``out_dir`` (when given). Returns
+    (per class, per record)."""
     run = Path(run_dir)
     params = read_params(run)
     model, scheme = run_model(run, params), run_scheme(run, params)
     source, folder = database_source(database)
-    table = build_table(source, data_dir=folder, progress=progress)
+    table = build_table(source, data_dir=folder, records=records, progress=progress)
     y = table.labels(scheme)
     rows = np.arange(len(table))
     p = model.predict_proba(table.X, table.rr(rows))

@@ -138,3 +138,25 @@ def test_a_record_with_gaps_is_not_resampled(tmp_path):
     rec.gaps[100:200] = True
     with pytest.raises(DataError, match="gappy: holds gaps"):
         write_resampled(rec, 128.0, tmp_path)
+
+
+def test_mitdb_v_is_the_other_lead_of_the_same_beats(mitdb_dir, rr_run, tmp_path, capsys):
+    """``mitdb_v`` reads each MIT-BIH record's other lead (never MLII, never mitdb's): the
+    same people and reference beats; ``evaluate --records`` scores only the records named."""
+    names = ["100", "102", "114", "232"]
+    here = build_table("mitdb", data_dir=mitdb_dir, records=names, progress=False)
+    there = build_table("mitdb_v", data_dir=mitdb_dir, records=names, progress=False)
+    leads = {r: there.info["records"][r]["lead"] for r in names}
+    assert leads == {"100": "V5", "102": "V2", "114": "V5", "232": "V1"}
+    assert all(here.info["records"][r]["lead"] != leads[r] for r in names)
+    both = here.meta.merge(there.meta, on=["record", "sample"], suffixes=("", "_v"))
+    assert len(both) >= 0.99 * len(here.meta)                  # flat windows may differ
+    assert (both["aami"] == both["aami_v"]).all() and (both["patient"] == both["patient_v"]).all()
+    np.testing.assert_allclose(both["pre_rr"], both["pre_rr_v"], atol=1.5 / 360)
+    out = tmp_path / "v"
+    assert main(["evaluate", "--run", str(rr_run), "--database", "mitdb_v", "--records",
+                 "100", "232", "--out", str(out)]) == 0
+    per_record = pd.read_csv(out / "per_record.csv", dtype={"record": str})
+    assert list(per_record["record"]) == ["100", "232"]
+    assert main(["evaluate", "--run", str(rr_run), "--records", "100"]) == 1
+    assert "give --database too" in capsys.readouterr().err

@@ -4,10 +4,14 @@
 same man. Lead: MLII where present (46 records); 102 and 104 lack it and use V5 (their
 first lead). Labels: the reference beat annotations (``.atr``). Standard split: de Chazal
 et al. (2004) DS1 -> DS2, paced records 102, 104, 107 and 217 excluded.
+
+``mitdb_v``: the same records, beats and people read from the *other* lead (V1 in 40
+records, else V2, V4 or V5; never MLII), to measure how a model trained on MLII meets a
+recording made with another lead.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..sources import PhysioNet
 from .base import Dataset, register
@@ -41,3 +45,11 @@ MITDB = register(MitBih(
     # Kaggle "ECG Heartbeat Categorization" MIT-BIH set (train + test): same method, records
     reference_counts={"N": 90589, "S": 2779, "V": 7236, "F": 803, "Q": 8039},
 ))
+
+MITDB_V = register(replace(
+    MITDB, name="mitdb_v",
+    title="MIT-BIH Arrhythmia Database, second lead (PhysioNet, Moody &amp; Mark 2001)",
+    leads=("V1", "V2", "V4", "V5"),
+    lead_note="the second lead, never MLII: V1 in 40 records, else V2, V4 or V5 (102 and "
+              "104, whose first lead V5 mitdb reads, give V2 here)",
+    reference_counts={}))
