@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import MISSING, dataclass, field, fields
 
+from .datasets import DATASETS
 from .labels import SCHEMES, get_scheme
 from .models import MODELS, get_model_spec
 from .splits import SPLITS, SplitParams, get_split
@@ -37,6 +38,10 @@ class TrainConfig:
     patient_weight: float = field(default=0.0, metadata=_opt(
         "within each class, a patient's n beats weigh n^-x each in the loss (ecglib.weights): "
         "0 counts beats alike, 1 counts patients alike"))
+    other_lead: str | None = field(default=None, metadata=_opt(
+        "also train on every training beat as this dataset's lead recorded it (the same "
+        "records in another lead, e.g. mitdb_v for mitdb; ecglib.leads)",
+        choices=lambda: sorted(DATASETS)))
     patience: int = field(default=3, metadata=_opt("early-stopping patience (epochs)"))
     subset: int | None = field(default=None, metadata=_opt("at most this many training beats"))
     precise_bn: bool = field(default=True, metadata=_opt(
@@ -67,6 +72,9 @@ class TrainConfig:
                 raise ValueError(f"{name} must be in (0, 1), got {value}")
         if not 0 <= self.patient_weight <= 1:
             raise ValueError(f"patient_weight must be in [0, 1], got {self.patient_weight}")
+        if self.other_lead is not None and self.other_lead not in DATASETS:
+            raise ValueError(f"other_lead must be a dataset ({', '.join(sorted(DATASETS))}), "
+                             f"got {self.other_lead!r}")
         if not 0 <= self.fold < self.folds:
             raise ValueError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
 

@@ -7,6 +7,8 @@ patients it never saw. The test patients (DS2) are used once, by the chosen mode
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit
@@ -31,14 +33,14 @@ def training_patients(table: BeatTable, config: TrainConfig) -> np.ndarray:
     return np.sort(np.concatenate([split.train, split.val]))
 
 
-def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
-                   folds: int = 5, progress: bool = True) -> np.ndarray:
-    """Out-of-fold probabilities for ``rows``: ``folds`` folds grouped by patient; each
-    fold's model trains on the other folds' patients (at most ``config.subset`` beats, a
-    patient-grouped part of them held out for early stopping) and predicts its own."""
+def patient_folds(table: BeatTable, config: TrainConfig, rows: np.ndarray, folds: int = 5,
+                  progress: bool = True) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``folds`` folds of ``rows`` grouped by patient, each as (training rows, early-stopping
+    rows, held-out positions in ``rows``): the training side is the other folds' patients (at
+    most ``config.subset`` beats), a patient-grouped part of them held out for early stopping.
+    Seeds every fold (``config.seed`` + fold)."""
     y = table.labels(config.labels)
     patients = table.meta["patient"].to_numpy()[rows]
-    out: np.ndarray | None = None
     for k, (tr, te) in enumerate(tqdm(list(GroupKFold(folds).split(rows, groups=patients)),
                                       desc=f"{config.model} folds", disable=not progress)):
         set_seed(config.seed + k)
@@ -48,8 +50,17 @@ def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
                              f"(one held out for early stopping): use fewer folds")
         fit, val = next(GroupShuffleSplit(1, test_size=0.2, random_state=config.seed).split(
             tr, groups=patients[tr]))
-        train_rows, val_rows = rows[tr][fit], rows[tr][val]
-        train_rows = subsample(np.sort(train_rows), y, config.subset, config.seed)
+        train_rows = subsample(np.sort(rows[tr][fit]), y, config.subset, config.seed)
+        yield train_rows, rows[tr][val], te
+
+
+def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
+                   folds: int = 5, progress: bool = True) -> np.ndarray:
+    """Out-of-fold probabilities for ``rows`` (:func:`patient_folds`): each fold's model
+    trains on the other folds' patients and predicts its own."""
+    y = table.labels(config.labels)
+    out: np.ndarray | None = None
+    for train_rows, val_rows, te in patient_folds(table, config, rows, folds, progress):
         model = get_model_spec(config.model).create(
             n_classes=get_scheme(config.labels).n_classes, seed=config.seed)
         fit_rows(model, table, y, train_rows, val_rows, config, verbose=0)

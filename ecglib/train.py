@@ -25,6 +25,7 @@ from .config import TrainConfig
 from .datasets import DATASETS
 from .errors import DataError
 from .labels import LabelScheme, get_scheme
+from .leads import lead_twins, with_twins
 from .metrics import choose_threshold, metrics_table, point_metrics
 from .models import Classifier, get_model_spec
 from .paths import cache_key
@@ -72,8 +73,14 @@ def standard_split(table: BeatTable):
 def fit_rows(model: Classifier, table: BeatTable, y: np.ndarray, rows: np.ndarray,
              val_rows: np.ndarray, config: TrainConfig, verbose: int = 2) -> pd.DataFrame:
     """Fit ``model`` on beats ``rows`` of ``table`` (labels ``y``, early stopping on
-    ``val_rows``); with ``config.patient_weight``, each beat also weighs its patient weight
-    (:func:`ecglib.weights.patient_weights`). Returns the model's history."""
+    ``val_rows``); with ``config.other_lead``, those beats as the other lead recorded them
+    join both (:func:`ecglib.leads.lead_twins`); with ``config.patient_weight``, each beat
+    also weighs its patient weight (:func:`ecglib.weights.patient_weights`). Returns the
+    model's history."""
+    if config.other_lead:
+        table, twin = lead_twins(table, config.other_lead)
+        y = table.labels(config.labels)
+        rows, val_rows = with_twins(rows, twin), with_twins(val_rows, twin)
     extra = {}
     if config.patient_weight:
         extra["sample_weight"] = patient_weights(y[rows], table.meta["patient"].to_numpy()[rows],

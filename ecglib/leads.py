@@ -1,0 +1,63 @@
+"""Training on more than one lead: every training beat also as another lead recorded it.
+
+A model that learned its beats in one lead (MLII for MIT-BIH) meets other leads in other
+recordings (svdb does not name its leads; a monitor may record any). With
+``TrainConfig.other_lead`` set to a dataset holding the same records read from another lead
+(``mitdb_v`` for ``mitdb``), each training and validation beat also enters training as that
+lead saw it: the same reference beat (same record and sample), the same label, the same
+patient. Test beats are untouched, and the split is made on the first table only, so a
+patient stays on one side of it in both leads.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from .beattable import BeatTable
+from .errors import DataError
+
+_TWINS: dict[tuple[str, str, str], tuple[BeatTable, np.ndarray]] = {}
+
+
+def lead_twins(table: BeatTable, dataset: str) -> tuple[BeatTable, np.ndarray]:
+    """``table`` with the beats of ``dataset`` for the same records appended, and for each
+    row of ``table`` the row of its twin (the same record and sample) there, -1 where the
+    other lead has none (a flat window in that lead). Built once per table and dataset."""
+    from .build import build_table
+
+    where_from = pd.util.hash_pandas_object(table.meta[["record", "sample"]], index=False)
+    key = (table.digest(), hashlib.sha256(where_from.to_numpy().tobytes()).hexdigest(), dataset)
+    if key not in _TWINS:
+        records = sorted(table.meta["record"].astype(str).unique())
+        other = build_table(dataset, records=records, progress=False)
+        where = pd.Series(np.arange(len(other)), index=pd.MultiIndex.from_frame(
+            other.meta[["record", "sample"]].astype({"record": str})))
+        twin = where.reindex(pd.MultiIndex.from_frame(
+            table.meta[["record", "sample"]].astype({"record": str}))).to_numpy()
+        found = ~np.isnan(twin)
+        if found.mean() < 0.9:
+            raise DataError(f"other lead {dataset!r}: only {found.mean():.0%} of the beats of "
+                            f"{table.source!r} are there (same record and sample); it must "
+                            f"hold the same records and reference beats in another lead")
+        twin = np.where(found, twin, -1).astype(np.int64)
+        mine = twin[found]
+        for column in ("aami", "symbol", "patient"):
+            here, there = table.meta[column].to_numpy()[found], other.meta[column].to_numpy()
+            if not (here == there[mine]).all():
+                raise DataError(f"other lead {dataset!r}: its beats' {column} differ from "
+                                f"{table.source!r}'s for the same record and sample")
+        both = BeatTable(np.vstack([table.X, other.X]),
+                         pd.concat([table.meta, other.meta[table.meta.columns]],
+                                   ignore_index=True),
+                         f"{table.source} + {dataset}", table.synthetic, dict(table.info))
+        _TWINS.clear()                      # one pair at a time: the tables are large
+        _TWINS[key] = (both, np.where(twin >= 0, twin + len(table), -1))
+    return _TWINS[key]
+
+
+def with_twins(rows: np.ndarray, twin: np.ndarray) -> np.ndarray:
+    """``rows`` followed by the rows of their twins (those that have one)."""
+    mine = twin[rows]
+    return np.concatenate([rows, mine[mine >= 0]])
