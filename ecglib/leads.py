@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .beattable import BeatTable
+from .build import build_table
 from .errors import DataError
 
 _TWINS: dict[tuple[str, str, str], tuple[BeatTable, np.ndarray]] = {}
@@ -24,9 +25,11 @@ _TWINS: dict[tuple[str, str, str], tuple[BeatTable, np.ndarray]] = {}
 def lead_twins(table: BeatTable, dataset: str) -> tuple[BeatTable, np.ndarray]:
     """``table`` with the beats of ``dataset`` for the same records appended, and for each
     row of ``table`` the row of its twin (the same record and sample) there, -1 where the
-    other lead has none (a flat window in that lead). Built once per table and dataset."""
-    from .build import build_table
-
+    other lead has none (a flat window in that lead). ``dataset`` is read from where it
+    lives (``ECGLIB_DATA_DIR``, else downloaded); built once per table and dataset."""
+    if dataset == table.source:
+        raise DataError(f"other lead {dataset!r} is the lead these beats come from: name the "
+                        f"dataset of another lead (mitdb_v for mitdb)")
     where_from = pd.util.hash_pandas_object(table.meta[["record", "sample"]], index=False)
     key = (table.digest(), hashlib.sha256(where_from.to_numpy().tobytes()).hexdigest(), dataset)
     if key not in _TWINS:

@@ -36,6 +36,8 @@ def test_each_beat_meets_its_twin_in_the_other_lead(two_records):
     moved.meta["sample"] += 1                                        # no beat has a twin
     with pytest.raises(DataError, match="mitdb_v.*0% of the beats"):
         lead_twins(moved, "mitdb_v")
+    with pytest.raises(DataError, match="'mitdb' is the lead these beats come from"):
+        lead_twins(t, "mitdb")
 
 
 def test_other_lead_changes_the_model_and_the_same_seed_repeats_it(two_records):
