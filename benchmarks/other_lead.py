@@ -3,12 +3,15 @@
 Inside the training patients only (MIT-BIH DS1, the folds of ``ecglib.selection``): each
 fold's model trains on the other folds' patients and predicts its held-out patients twice,
 in MLII (``mitdb``) and in their other lead (``mitdb_v``: V1 in most records), the same
-reference beats. It does so for the book's chosen configuration as it is and with
+reference beats. It does so for a run's configuration as it is and with
 ``--other-lead mitdb_v`` (every training beat also as the other lead recorded it,
 ``ecglib.leads``), and prints the out-of-fold scores of each on each lead, with the selection
 score (every patient alike within a class). The test patients (DS2) are not read.
+The configuration is a run's (``params.json``), e.g. the book's choice:
 
-    python benchmarks/other_lead.py [--folds 5] [--out FILE.json]
+    ecglib train --data mitdb --model vote_rr_tpl --labels aami5 --split interpatient \\
+        --class-weight --patient-weight 0.5 --out RUN
+    python benchmarks/other_lead.py --run RUN [--folds 5] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -22,35 +25,32 @@ import pandas as pd
 
 from ecglib.atomic import atomic_write_json
 from ecglib.build import build_table
-from ecglib.config import TrainConfig
 from ecglib.labels import get_scheme
 from ecglib.leads import lead_twins
 from ecglib.models import get_model_spec
+from ecglib.runs import read_params, run_config
 from ecglib.selection import SELECTION_SCORE, candidate_row, patient_folds, training_patients
 from ecglib.train import fit_rows
 
-#: the book's choice (benchmarks/new_patients.py, chapter 8)
-CHOSEN = TrainConfig(model="vote_rr_tpl", labels="aami5", split="interpatient", seed=0,
-                     class_weight=True, patient_weight=0.5)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--run", type=Path, required=True, help="a run folder (ecglib train)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--out", type=Path, default=None, help="results JSON")
     args = ap.parse_args()
     t0 = time.perf_counter()
+    chosen = replace(run_config(args.run, read_params(args.run)), other_lead=None)
     table = build_table("mitdb", progress=False)
-    rows = training_patients(table, CHOSEN)
+    rows = training_patients(table, chosen)
     both, twin = lead_twins(table, "mitdb_v")
     rows = rows[twin[rows] >= 0]                 # beats seen in both leads
-    classes = get_scheme(CHOSEN.labels).classes
-    y, y_both = table.labels(CHOSEN.labels), both.labels(CHOSEN.labels)
+    classes = get_scheme(chosen.labels).classes
+    y, y_both = table.labels(chosen.labels), both.labels(chosen.labels)
     patients = table.meta["patient"].to_numpy()[rows]
     print(f"{rows.size:,} training-patient beats in both leads", flush=True)
     scores = []
-    for name, config in (("trained on MLII", CHOSEN),
-                         ("trained on MLII + other lead", replace(CHOSEN, other_lead="mitdb_v"))):
+    for name, config in (("trained on MLII", chosen),
+                         ("trained on MLII + other lead", replace(chosen, other_lead="mitdb_v"))):
         start = time.perf_counter()
         proba = {"MLII": np.zeros((rows.size, len(classes))),
                  "other lead": np.zeros((rows.size, len(classes)))}
@@ -72,7 +72,7 @@ def main() -> None:
     print(frame[show].round(3).to_string(index=False))
     print(f"total {time.perf_counter() - t0:.0f} s")
     if args.out is not None:
-        atomic_write_json(args.out, {"config": CHOSEN.model, "folds": args.folds,
+        atomic_write_json(args.out, {"config": chosen.model, "folds": args.folds,
                                      "beats": int(rows.size),
                                      "scores": frame[show].to_dict(orient="records")})
 
