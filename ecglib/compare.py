@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import reduce
 
 import numpy as np
 import pandas as pd
 
 from .beattable import BeatTable
 from .config import TrainConfig
-from .metrics import point_metrics
+from .metrics import point_metrics, predicted_labels
 from .models import Classifier
 from .runcache import cached_run
+from .train import TrainResult
+from .transfer import class_scores
 
 
 def inference_speed(model: Classifier, X: np.ndarray, rr: np.ndarray | None = None,
@@ -51,3 +54,23 @@ def comparison_row(table: BeatTable, config: TrainConfig, speed_beats: int = 400
         "sensitivity": m["recall[abnormal]"], "specificity": m["specificity[abnormal]"],
         "ppv": m["precision[abnormal]"], "macro_f1": m["macro_f1"],
         "auroc": m["auroc"], "auprc": m["auprc"]}
+
+
+def scores_on_shared_beats(results: dict[str, TrainResult]) -> pd.DataFrame:
+    """Per class, the reference beats (``n``) and each result's Se, +P and F1 on the test
+    beats that every result tested (rows of one beat table), so that runs whose test parts
+    differ (``interpatient`` and ``interpatient_adapt``) are compared on the same beats.
+    Columns: ``n``, then (result name, se / ppv / f1); one row per class."""
+    if not results:
+        raise ValueError("scores_on_shared_beats: no results to compare")
+    shared = reduce(np.intersect1d, [r.split.test for r in results.values()])
+    if shared.size == 0:
+        raise ValueError(f"scores_on_shared_beats: {list(results)} test no beat in common")
+    scores = {}
+    for name, r in results.items():
+        at = pd.Index(r.split.test).get_indexer(shared)
+        scores[name] = class_scores(r.y_test[at], predicted_labels(r.test_proba[at], r.threshold),
+                                    r.scheme.classes).set_index("class")
+    first = next(iter(scores.values()))
+    return pd.concat({"": first[["n"]],
+                      **{name: s[["se", "ppv", "f1"]] for name, s in scores.items()}}, axis=1)

@@ -78,10 +78,11 @@ class TrainConfig:
         if not 0 <= self.fold < self.folds:
             raise ValueError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
 
-    def split_params(self, standard=None) -> SplitParams:
-        """What the split needs, with the dataset's standard split (if any)."""
+    def split_params(self, standard=None, fs: float | None = None) -> SplitParams:
+        """What the split needs, with the dataset's standard split and its records'
+        sampling rate (if known)."""
         return SplitParams(seed=self.seed, test_size=self.test_size, val_size=self.val_size,
-                           folds=self.folds, fold=self.fold, standard=standard)
+                           folds=self.folds, fold=self.fold, standard=standard, fs=fs)
 
 
 CONFIG_FIELDS = {f.name: f for f in fields(TrainConfig)}

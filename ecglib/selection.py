@@ -21,7 +21,7 @@ from .metrics import predicted_labels
 from .models import get_model_spec
 from .seed import set_seed
 from .splits import make_split
-from .train import fit_rows, standard_split, subsample
+from .train import fit_rows, split_params, subsample
 from .transfer import class_scores
 from .weights import patient_weights
 
@@ -29,7 +29,7 @@ from .weights import patient_weights
 def training_patients(table: BeatTable, config: TrainConfig) -> np.ndarray:
     """Rows of the training side (train + validation) of ``config``'s split."""
     y = table.labels(config.labels)
-    split = make_split(config.split, table.meta, y, config.split_params(standard_split(table)))
+    split = make_split(config.split, table.meta, y, split_params(table, config))
     return np.sort(np.concatenate([split.train, split.val]))
 
 

@@ -12,6 +12,11 @@ resample whole patients; ``None`` (beats) resamples beats.
   record whose patient also has a test record is left out of training (MIT-BIH 201, whose
   patient is DS2's 202), so the standard test set stays whole.
 - ``group_kfold``: fold ``fold`` of ``folds`` patient-grouped folds is the test part.
+- ``interpatient_adapt``: ``interpatient`` with the first :data:`ADAPT_SECONDS` (5 minutes)
+  of every test record moved to training, the patient-adapting protocol (Hu et al. 1997,
+  after the AAMI recommended practice; de Chazal & Reilly 2006): the test part is the rest
+  of each test record. Test patients are on both sides by design, so its results are not inter-patient
+  results and are reported apart; validation still holds whole training patients only.
 
 Validation is always taken from the training part (whole patients for grouped splits).
 Fractions (``test_size``, ``val_size``) are parameters; None means the split's default.
@@ -37,6 +42,7 @@ class SplitParams:
     folds: int = 5
     fold: int = 0
     standard: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    fs: float | None = None     #: the records' sampling rate (``meta["sample"]`` is in it)
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,32 @@ def interpatient_split(meta: pd.DataFrame, y: np.ndarray | None = None,
                             params.val_size or spec.val_size, params.seed, notes)
 
 
+#: seconds at the start of every test record whose labelled beats ``interpatient_adapt``
+#: trains on (the first 5 minutes of the 30 of an MIT-BIH record)
+ADAPT_SECONDS = 300.0
+
+
+def interpatient_adapt_split(meta: pd.DataFrame, y: np.ndarray | None = None,
+                             params: SplitParams = SplitParams()) -> Split:
+    """:func:`interpatient_split` whose training part also holds every test record's beats
+    of its first :data:`ADAPT_SECONDS` (R peak before it); the test part keeps the rest."""
+    if params.fs is None:
+        raise ValueError("interpatient_adapt split: the records' sampling rate is unknown, so "
+                         "their first minutes cannot be found (a dataset with a rate: "
+                         "mitdb, svdb, incartdb, synthetic)")
+    base = interpatient_split(meta, y, params)
+    early = meta["sample"].to_numpy()[base.test] < ADAPT_SECONDS * params.fs
+    adapt, test = base.test[early], base.test[~early]
+    if test.size == 0:
+        raise ValueError(f"interpatient_adapt split: no test record lasts longer than "
+                         f"{ADAPT_SECONDS:g} s, so no beat is left to test")
+    notes = base.notes + (f"patient-adapting: the first {ADAPT_SECONDS / 60:g} minutes of "
+                          f"every test record ({adapt.size} beats) train too; the test part "
+                          f"is the rest of each record",)
+    return Split("interpatient_adapt", np.sort(np.r_[base.train, adapt]), base.val, test,
+                 "patient", notes)
+
+
 def group_kfold(meta: pd.DataFrame, k: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
     """``k`` (train, test) index pairs with every patient in exactly one test fold."""
     _check_known(meta)
@@ -186,6 +218,9 @@ register_split(SplitSpec("random", _random, None, 0.2, 0.1,
                          "patients)"))
 register_split(SplitSpec("interpatient", interpatient_split, "patient", 0.5, 0.15,
                          "disjoint patients: the dataset's standard split (MIT-BIH DS1 -> DS2)"))
+register_split(SplitSpec("interpatient_adapt", interpatient_adapt_split, "patient", 0.5, 0.15,
+                         "interpatient, plus the first 5 minutes of every test record in "
+                         "training (patient-adapting; not an inter-patient result)"))
 register_split(SplitSpec("group_kfold", group_kfold_split, "patient", 0.2, 0.15,
                          "fold FOLD of FOLDS patient-grouped folds as the test part"))
 

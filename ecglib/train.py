@@ -30,7 +30,7 @@ from .metrics import choose_threshold, metrics_table, point_metrics
 from .models import Classifier, get_model_spec
 from .paths import cache_key
 from .seed import keras_info, set_seed
-from .splits import Split, make_split
+from .splits import Split, SplitParams, make_split
 from .weights import patient_weights
 
 RUN_MANIFEST = "manifest.json"   # written last: the run folder's files and checksums
@@ -68,6 +68,13 @@ def standard_split(table: BeatTable):
     """The standard (train, test) records of the table's dataset, if it has them."""
     ds = DATASETS.get(table.source)
     return ds.standard_split if ds is not None else None
+
+
+def split_params(table: BeatTable, config: TrainConfig) -> SplitParams:
+    """``config``'s split parameters with what the table's dataset knows: its standard
+    split and its records' sampling rate."""
+    ds = DATASETS.get(table.source)
+    return config.split_params(standard_split(table), ds.fs if ds is not None else None)
 
 
 def fit_rows(model: Classifier, table: BeatTable, y: np.ndarray, rows: np.ndarray,
@@ -110,7 +117,7 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
         raise DataError(f"the data holds a single class ({scheme.classes[int(present[0])]!r}, "
                         f"{len(y):,} beats) under labels={config.labels!r}: a classifier needs "
                         f"beats of at least two classes")
-    split = make_split(config.split, table.meta, y, config.split_params(standard_split(table)))
+    split = make_split(config.split, table.meta, y, split_params(table, config))
     for part in ("train", "test"):
         if np.unique(y[getattr(split, part)]).size < 2:
             raise DataError(f"the {part} part of the {config.split} split holds a single class: "

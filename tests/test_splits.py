@@ -101,3 +101,26 @@ def test_kaggle_beats_cannot_be_split_by_patient():
     meta = _meta(["unknown"], per=10)
     with pytest.raises(ValueError, match="Kaggle"):
         make_split("interpatient", meta, np.zeros(10, int))
+
+
+def test_interpatient_adapt_trains_on_the_first_minutes_of_each_test_record():
+    # 30-minute records at 360 Hz: one beat a minute (minutes 0..29) per record
+    meta = _meta(list(DS1) + list(DS2), per=30, patients=get_dataset("mitdb").patients)
+    meta["sample"] = np.tile(np.arange(30) * 60 * 360 + 100, len(DS1) + len(DS2))
+    base = make_split("interpatient", meta, np.zeros(len(meta), int), MITDB)
+    params = SplitParams(seed=0, standard=MITDB.standard, fs=360.0)
+    s = make_split("interpatient_adapt", meta, np.zeros(len(meta), int), params)
+    minute = meta["sample"].to_numpy() // (60 * 360)
+    adapted = np.setdiff1d(s.train, base.train)
+    assert set(meta["record"].iloc[adapted]) == set(DS2)
+    assert set(minute[adapted]) == {0, 1, 2, 3, 4}            # the first 5 minutes, no more
+    assert set(minute[s.test]) == set(range(5, 30))
+    assert sorted(np.r_[adapted, s.test]) == sorted(base.test)  # every test beat, once
+    assert np.array_equal(s.val, base.val)                      # validation: training patients
+    assert not set(meta["patient"].iloc[s.val]) & set(meta["patient"].iloc[s.test])
+    assert "first 5 minutes" in s.notes[-1] and s.group == "patient"
+    with pytest.raises(ValueError, match="sampling rate is unknown"):
+        make_split("interpatient_adapt", meta, np.zeros(len(meta), int), MITDB)
+    short = meta.assign(sample=meta["sample"] % (300 * 360))
+    with pytest.raises(ValueError, match="no beat is left to test"):
+        make_split("interpatient_adapt", short, np.zeros(len(meta), int), params)

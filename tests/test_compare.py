@@ -1,0 +1,33 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecglib.compare import scores_on_shared_beats
+from ecglib.labels import get_scheme
+from ecglib.splits import Split
+from ecglib.train import TrainResult
+from ecglib.transfer import class_scores
+
+SCHEME = get_scheme("aami5")
+
+
+def _result(test: np.ndarray, y: np.ndarray, pred: np.ndarray) -> TrainResult:
+    proba = np.eye(len(SCHEME.classes))[pred[test]]
+    return TrainResult(None, None, Split("x", np.array([], int), np.array([], int), test),
+                       pd.DataFrame(), 0.5, np.zeros((0, 5)), proba, y[test], 0.0, SCHEME)
+
+
+def test_results_are_scored_on_the_beats_both_tested():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 400)
+    right, noisy = y.copy(), np.where(rng.random(400) < 0.3, 1, y)
+    whole = _result(np.arange(400), y, noisy)                  # all beats
+    later = _result(np.arange(100, 400), y, right)             # a test part without 0..99
+    frame = scores_on_shared_beats({"whole": whole, "later": later})
+    expected = class_scores(y[100:], noisy[100:], SCHEME.classes).set_index("class")
+    assert frame[("", "n")].tolist() == expected["n"].tolist()
+    assert np.allclose(frame[("whole", "se")], expected["se"])
+    assert np.allclose(frame[("later", "f1")].loc[["N", "S", "V"]], 1.0)
+    with pytest.raises(ValueError, match="no beat in common"):
+        scores_on_shared_beats({"a": _result(np.arange(10), y, y),
+                                "b": _result(np.arange(10, 20), y, y)})
