@@ -164,8 +164,8 @@ def interpatient_adapt_split(meta: pd.DataFrame, y: np.ndarray | None = None,
     of its first :data:`ADAPT_SECONDS` (R peak before it); the test part keeps the rest."""
     if params.fs is None:
         raise ValueError("interpatient_adapt split: the records' sampling rate is unknown, so "
-                         "their first minutes cannot be found (a dataset with a rate: "
-                         "mitdb, svdb, incartdb, synthetic)")
+                         "their first minutes cannot be found; build the beats from a "
+                         "registered dataset (ecglib data build --source NAME)")
     base = interpatient_split(meta, y, params)
     early = meta["sample"].to_numpy()[base.test] < ADAPT_SECONDS * params.fs
     adapt, test = base.test[early], base.test[~early]
