@@ -23,7 +23,7 @@ import numpy as np
 
 from ecglib.atomic import atomic_write_json
 from ecglib.build import build_table
-from ecglib.compare import scores_on_shared_beats
+from ecglib.compare import found_by_record, scores_on_shared_beats
 from ecglib.runs import load_run, read_params
 from ecglib.splits import ADAPT_SECONDS
 from ecglib.train import train
@@ -41,17 +41,26 @@ def main() -> None:
     names = {f"inter-patient ({args.run.name})": run,
              f"first {ADAPT_SECONDS / 60:g} min labelled": adapted}
     frame = scores_on_shared_beats(names)
-    added = int(np.isin(adapted.split.train, run.split.test).sum())
+    labelled = np.intersect1d(adapted.split.train, run.split.test)
     print(f"{run.config.model} on the {int(frame[('', 'n')].sum()):,} test beats after the "
           f"first {ADAPT_SECONDS / 60:g} minutes of each test record; the adapted model also "
-          f"trained on {added:,} beats of those minutes")
+          f"trained on {labelled.size:,} beats of those minutes")
     print(frame.round(3).to_string())
+    per_record = found_by_record(names, table.meta, "S", labelled=labelled)
+    print("\nS beats per test record (at least 10 tested): labelled, tested, share found and "
+          "beats wrongly called S by each")
+    print(per_record[per_record["S tested"] >= 10].sort_values("S tested", ascending=False)
+          .round(2).to_string())
+    print("beats wrongly called S: " + ", ".join(
+        f"{name} {int(per_record[f'false S, {name}'].sum()):,}" for name in names))
     print(f"total {time.perf_counter() - t0:.0f} s")
     if args.out is not None:
         atomic_write_json(args.out, {
             "run": str(args.run), "model": run.config.model, "adapt_seconds": ADAPT_SECONDS,
-            "adapt_beats": int(added), "test_beats": int(frame[("", "n")].sum()),
-            "protocols": {name: frame[name].to_dict(orient="index") for name in names}})
+            "adapt_beats": int(labelled.size), "test_beats": int(frame[("", "n")].sum()),
+            "protocols": {name: frame[name].to_dict(orient="index") for name in names},
+            "s_by_record": per_record[per_record["S tested"] > 0].reset_index()
+            .to_dict(orient="records")})
 
 
 if __name__ == "__main__":

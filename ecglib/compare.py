@@ -61,16 +61,51 @@ def scores_on_shared_beats(results: dict[str, TrainResult]) -> pd.DataFrame:
     beats that every result tested (rows of one beat table), so that runs whose test parts
     differ (``interpatient`` and ``interpatient_adapt``) are compared on the same beats.
     Columns: ``n``, then (result name, se / ppv / f1); one row per class."""
-    if not results:
-        raise ValueError("scores_on_shared_beats: no results to compare")
-    shared = reduce(np.intersect1d, [r.split.test for r in results.values()])
-    if shared.size == 0:
-        raise ValueError(f"scores_on_shared_beats: {list(results)} test no beat in common")
-    scores = {}
-    for name, r in results.items():
-        at = pd.Index(r.split.test).get_indexer(shared)
-        scores[name] = class_scores(r.y_test[at], predicted_labels(r.test_proba[at], r.threshold),
-                                    r.scheme.classes).set_index("class")
+    shared, labels = _shared_predictions(results, "scores_on_shared_beats")
+    scores = {name: class_scores(y, pred, results[name].scheme.classes).set_index("class")
+              for name, (y, pred) in labels.items()}
     first = next(iter(scores.values()))
     return pd.concat({"": first[["n"]],
                       **{name: s[["se", "ppv", "f1"]] for name, s in scores.items()}}, axis=1)
+
+
+def found_by_record(results: dict[str, TrainResult], meta: pd.DataFrame, cls: str,
+                    labelled: np.ndarray | None = None) -> pd.DataFrame:
+    """Per record (rows of ``meta``), on the test beats every result tested: the reference
+    beats of class ``cls`` (``"{cls} tested"``), those among rows ``labelled`` (when given:
+    the beats a model trained on, ``"{cls} labelled"``), and for each result the share of
+    them it found (``"found, NAME"``) and the beats of other classes it called ``cls``
+    (``"false {cls}, NAME"``)."""
+    shared, labels = _shared_predictions(results, "found_by_record")
+    first = next(iter(results.values()))
+    at = first.scheme.classes.index(cls)
+    record = meta["record"].to_numpy()
+    truth = labels[next(iter(labels))][0] == at
+    frame = pd.DataFrame({f"{cls} tested": truth}, index=pd.Index(record[shared], name="record"))
+    if labelled is not None:
+        is_cls = first.scheme.encode(meta.iloc[labelled]) == at
+        counts = pd.Series(is_cls.astype(int)).groupby(record[labelled]).sum()
+    for name, (_, pred) in labels.items():
+        frame[f"found, {name}"] = np.where(truth, pred == at, np.nan)
+        frame[f"false {cls}, {name}"] = ~truth & (pred == at)
+    out = frame.groupby("record").agg(
+        {c: "mean" if c.startswith("found") else "sum" for c in frame.columns})
+    if labelled is not None:
+        out.insert(0, f"{cls} labelled", counts.reindex(out.index, fill_value=0).astype(int))
+    return out
+
+
+def _shared_predictions(results: dict[str, TrainResult], caller: str
+                        ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The table rows every result tested, and each result's (reference, predicted) class
+    indices on them."""
+    if not results:
+        raise ValueError(f"{caller}: no results to compare")
+    shared = reduce(np.intersect1d, [r.split.test for r in results.values()])
+    if shared.size == 0:
+        raise ValueError(f"{caller}: {list(results)} test no beat in common")
+    labels = {}
+    for name, r in results.items():
+        at = pd.Index(r.split.test).get_indexer(shared)
+        labels[name] = (r.y_test[at], predicted_labels(r.test_proba[at], r.threshold))
+    return shared, labels

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecglib.compare import scores_on_shared_beats
+from ecglib.compare import found_by_record, scores_on_shared_beats
 from ecglib.labels import get_scheme
 from ecglib.splits import Split
 from ecglib.train import TrainResult
@@ -31,3 +31,21 @@ def test_results_are_scored_on_the_beats_both_tested():
     with pytest.raises(ValueError, match="no beat in common"):
         scores_on_shared_beats({"a": _result(np.arange(10), y, y),
                                 "b": _result(np.arange(10, 20), y, y)})
+
+
+def test_found_by_record_counts_tested_labelled_found_and_false_beats():
+    y = np.array([1, 1, 0, 0, 1, 0, 1, 1])                     # S = 1, N = 0
+    meta = pd.DataFrame({"record": ["a"] * 4 + ["b"] * 4,
+                         "aami": np.asarray(SCHEME.classes)[y]})
+    pred_one = np.array([1, 0, 1, 0, 1, 0, 0, 0])
+    pred_two = np.array([1, 1, 0, 0, 1, 1, 1, 1])
+    frame = found_by_record({"one": _result(np.arange(1, 8), y, pred_one),
+                             "two": _result(np.arange(8), y, pred_two)}, meta, "S",
+                            labelled=np.array([0, 5]))
+    # shared test beats: rows 1..7; record a: S rows 1, N rows 2, 3; record b: S 4, 6, 7
+    assert frame["S tested"].to_dict() == {"a": 1, "b": 3}
+    assert frame["S labelled"].to_dict() == {"a": 1, "b": 0}   # row 0 is S, row 5 is N
+    assert frame["found, one"].tolist() == [0.0, pytest.approx(1 / 3)]
+    assert frame["found, two"].tolist() == [1.0, 1.0]
+    assert frame["false S, one"].to_dict() == {"a": 1, "b": 0}
+    assert frame["false S, two"].to_dict() == {"a": 0, "b": 1}
