@@ -10,7 +10,7 @@ protocol changes. Both are scored on the beats after each test record's first 5 
 
     ecglib train --data mitdb --model vote_rr_tpl --labels aami5 --split interpatient \\
         --class-weight --patient-weight 0.5 --out RUN
-    python benchmarks/patient_adapting.py --run RUN [--out FILE.json]
+    python benchmarks/patient_adapting.py --run RUN [--minutes 5] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -25,25 +25,27 @@ from ecglib.atomic import atomic_write_json
 from ecglib.build import build_table
 from ecglib.compare import found_by_record, scores_on_shared_beats
 from ecglib.runs import load_run, read_params
-from ecglib.splits import ADAPT_SECONDS
 from ecglib.train import train
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", type=Path, required=True, help="a run folder (ecglib train)")
+    ap.add_argument("--minutes", type=float, default=5.0,
+                    help="minutes labelled at the start of every test record")
     ap.add_argument("--out", type=Path, default=None, help="results JSON")
     args = ap.parse_args()
     t0 = time.perf_counter()
     table = build_table(read_params(args.run)["data"]["source"], progress=False)
     run = load_run(args.run, table)
-    adapted = train(table, replace(run.config, split="interpatient_adapt"), verbose=0)
+    adapted = train(table, replace(run.config, split="interpatient_adapt",
+                                   adapt_minutes=args.minutes), verbose=0)
     names = {f"inter-patient ({args.run.name})": run,
-             f"first {ADAPT_SECONDS / 60:g} min labelled": adapted}
+             f"first {args.minutes:g} min labelled": adapted}
     frame = scores_on_shared_beats(names)
     labelled = np.intersect1d(adapted.split.train, run.split.test)
     print(f"{run.config.model} on the {int(frame[('', 'n')].sum()):,} test beats after the "
-          f"first {ADAPT_SECONDS / 60:g} minutes of each test record; the adapted model also "
+          f"first {args.minutes:g} minutes of each test record; the adapted model also "
           f"trained on {labelled.size:,} beats of those minutes")
     print(frame.round(3).to_string())
     per_record = found_by_record(names, table.meta, "S", labelled=labelled)
@@ -56,7 +58,7 @@ def main() -> None:
     print(f"total {time.perf_counter() - t0:.0f} s")
     if args.out is not None:
         atomic_write_json(args.out, {
-            "run": str(args.run), "model": run.config.model, "adapt_seconds": ADAPT_SECONDS,
+            "run": str(args.run), "model": run.config.model, "adapt_minutes": args.minutes,
             "adapt_beats": int(labelled.size), "test_beats": int(frame[("", "n")].sum()),
             "protocols": {name: frame[name].to_dict(orient="index") for name in names},
             "s_by_record": per_record[per_record["S tested"] > 0].reset_index()

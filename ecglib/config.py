@@ -53,6 +53,9 @@ class TrainConfig:
         "validation fraction of the training part (None: the split's default)"))
     folds: int = field(default=5, metadata=_opt("folds of the group_kfold split"))
     fold: int = field(default=0, metadata=_opt("which group_kfold fold is the test part"))
+    adapt_minutes: float = field(default=5.0, metadata=_opt(
+        "minutes at the start of every test record the interpatient_adapt split also trains "
+        "on (5: the published protocol)"))
 
     def validate(self) -> None:
         """Raise a ValueError naming the first invalid parameter."""
@@ -75,6 +78,8 @@ class TrainConfig:
         if self.other_lead is not None and self.other_lead not in DATASETS:
             raise ValueError(f"other_lead must be a dataset ({', '.join(sorted(DATASETS))}), "
                              f"got {self.other_lead!r}")
+        if not self.adapt_minutes > 0:
+            raise ValueError(f"adapt_minutes must be above 0, got {self.adapt_minutes}")
         if not 0 <= self.fold < self.folds:
             raise ValueError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
 
@@ -82,7 +87,8 @@ class TrainConfig:
         """What the split needs, with the dataset's standard split and its records'
         sampling rate (if known)."""
         return SplitParams(seed=self.seed, test_size=self.test_size, val_size=self.val_size,
-                           folds=self.folds, fold=self.fold, standard=standard, fs=fs)
+                           folds=self.folds, fold=self.fold, standard=standard, fs=fs,
+                           adapt_minutes=self.adapt_minutes)
 
 
 CONFIG_FIELDS = {f.name: f for f in fields(TrainConfig)}

@@ -12,7 +12,7 @@ resample whole patients; ``None`` (beats) resamples beats.
   record whose patient also has a test record is left out of training (MIT-BIH 201, whose
   patient is DS2's 202), so the standard test set stays whole.
 - ``group_kfold``: fold ``fold`` of ``folds`` patient-grouped folds is the test part.
-- ``interpatient_adapt``: ``interpatient`` with the first :data:`ADAPT_SECONDS` (5 minutes)
+- ``interpatient_adapt``: ``interpatient`` with the first ``adapt_minutes`` (default 5)
   of every test record moved to training, the patient-adapting protocol (Hu et al. 1997,
   after the AAMI recommended practice; de Chazal & Reilly 2006): the test part is the rest
   of each test record. Test patients are on both sides by design, so its results are not inter-patient
@@ -43,6 +43,7 @@ class SplitParams:
     fold: int = 0
     standard: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     fs: float | None = None     #: the records' sampling rate (``meta["sample"]`` is in it)
+    adapt_minutes: float = 5.0  #: minutes of each test record ``interpatient_adapt`` trains on
 
 
 @dataclass(frozen=True)
@@ -153,26 +154,21 @@ def interpatient_split(meta: pd.DataFrame, y: np.ndarray | None = None,
                             params.val_size or spec.val_size, params.seed, notes)
 
 
-#: seconds at the start of every test record whose labelled beats ``interpatient_adapt``
-#: trains on (the first 5 minutes of the 30 of an MIT-BIH record)
-ADAPT_SECONDS = 300.0
-
-
 def interpatient_adapt_split(meta: pd.DataFrame, y: np.ndarray | None = None,
                              params: SplitParams = SplitParams()) -> Split:
     """:func:`interpatient_split` whose training part also holds every test record's beats
-    of its first :data:`ADAPT_SECONDS` (R peak before it); the test part keeps the rest."""
+    of its first ``params.adapt_minutes`` (R peak before it); the test part keeps the rest."""
     if params.fs is None:
         raise ValueError("interpatient_adapt split: the records' sampling rate is unknown, so "
                          "their first minutes cannot be found; build the beats from a "
                          "registered dataset (ecglib data build --source NAME)")
     base = interpatient_split(meta, y, params)
-    early = meta["sample"].to_numpy()[base.test] < ADAPT_SECONDS * params.fs
+    early = meta["sample"].to_numpy()[base.test] < params.adapt_minutes * 60 * params.fs
     adapt, test = base.test[early], base.test[~early]
     if test.size == 0:
         raise ValueError(f"interpatient_adapt split: no test record lasts longer than "
-                         f"{ADAPT_SECONDS:g} s, so no beat is left to test")
-    notes = base.notes + (f"patient-adapting: the first {ADAPT_SECONDS / 60:g} minutes of "
+                         f"{params.adapt_minutes:g} min, so no beat is left to test")
+    notes = base.notes + (f"patient-adapting: the first {params.adapt_minutes:g} minutes of "
                           f"every test record ({adapt.size} beats) train too; the test part "
                           f"is the rest of each record",)
     return Split("interpatient_adapt", np.sort(np.r_[base.train, adapt]), base.val, test,
@@ -219,7 +215,7 @@ register_split(SplitSpec("random", _random, None, 0.2, 0.1,
 register_split(SplitSpec("interpatient", interpatient_split, "patient", 0.5, 0.15,
                          "disjoint patients: the dataset's standard split (MIT-BIH DS1 -> DS2)"))
 register_split(SplitSpec("interpatient_adapt", interpatient_adapt_split, "patient", 0.5, 0.15,
-                         "interpatient, plus the first 5 minutes of every test record in "
+                         "interpatient, plus the first --adapt-minutes (5) of every test record in "
                          "training (patient-adapting; not an inter-patient result)"))
 register_split(SplitSpec("group_kfold", group_kfold_split, "patient", 0.2, 0.15,
                          "fold FOLD of FOLDS patient-grouped folds as the test part"))

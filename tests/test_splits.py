@@ -122,5 +122,9 @@ def test_interpatient_adapt_trains_on_the_first_minutes_of_each_test_record():
     with pytest.raises(ValueError, match="sampling rate is unknown"):
         make_split("interpatient_adapt", meta, np.zeros(len(meta), int), MITDB)
     short = meta.assign(sample=meta["sample"] % (300 * 360))
-    with pytest.raises(ValueError, match="no beat is left to test"):
+    with pytest.raises(ValueError, match="longer than 5 min, so no beat is left to test"):
         make_split("interpatient_adapt", short, np.zeros(len(meta), int), params)
+    two = make_split("interpatient_adapt", meta, np.zeros(len(meta), int),
+                     SplitParams(seed=0, standard=MITDB.standard, fs=360.0, adapt_minutes=2))
+    assert set(minute[np.setdiff1d(two.train, base.train)]) == {0, 1}
+    assert set(minute[two.test]) == set(range(2, 30))
