@@ -45,8 +45,8 @@ def main() -> None:
     frame = scores_on_shared_beats(names)
     labelled = np.intersect1d(adapted.split.train, run.split.test)
     print(f"{run.config.model} on the {int(frame[('', 'n')].sum()):,} test beats after the "
-          f"first {args.minutes:g} minutes of each test record; the adapted model also "
-          f"trained on {labelled.size:,} beats of those minutes")
+          f"first {args.minutes:g} min of each test record; the adapted model also "
+          f"trained on the {labelled.size:,} beats before")
     print(frame.round(3).to_string())
     per_record = found_by_record(names, table.meta, "S", labelled=labelled)
     print("\nS beats per test record (at least 10 tested): labelled, tested, share found and "
