@@ -15,8 +15,9 @@ resample whole patients; ``None`` (beats) resamples beats.
 - ``interpatient_adapt``: ``interpatient`` with the first ``adapt_minutes`` (default 5)
   of every test record moved to training, the patient-adapting protocol (Hu et al. 1997,
   after the AAMI recommended practice; de Chazal & Reilly 2006): the test part is the rest
-  of each test record. Test patients are on both sides by design, so its results are not inter-patient
-  results and are reported apart; validation still holds whole training patients only.
+  of each test record. Test patients are on both sides by design, so its results are not
+  inter-patient results and are reported apart; validation still holds whole training
+  patients only.
 
 Validation is always taken from the training part (whole patients for grouped splits).
 Fractions (``test_size``, ``val_size``) are parameters; None means the split's default.
@@ -54,7 +55,9 @@ class Split:
     train: np.ndarray
     val: np.ndarray
     test: np.ndarray
-    group: str | None = None        #: meta column kept on one side ("patient"), or None
+    #: meta column whose groups the intervals resample whole ("patient"; kept on one side of
+    #: the split except by interpatient_adapt), or None (beats)
+    group: str | None = None
     notes: tuple[str, ...] = field(default=())
 
     def sizes(self) -> dict[str, int]:
@@ -215,8 +218,8 @@ register_split(SplitSpec("random", _random, None, 0.2, 0.1,
 register_split(SplitSpec("interpatient", interpatient_split, "patient", 0.5, 0.15,
                          "disjoint patients: the dataset's standard split (MIT-BIH DS1 -> DS2)"))
 register_split(SplitSpec("interpatient_adapt", interpatient_adapt_split, "patient", 0.5, 0.15,
-                         "interpatient, plus the first --adapt-minutes (5) of every test record in "
-                         "training (patient-adapting; not an inter-patient result)"))
+                         "interpatient, plus the first --adapt-minutes (5) of every test "
+                         "record in training (patient-adapting; not an inter-patient result)"))
 register_split(SplitSpec("group_kfold", group_kfold_split, "patient", 0.2, 0.15,
                          "fold FOLD of FOLDS patient-grouped folds as the test part"))
 
