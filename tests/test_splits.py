@@ -128,3 +128,21 @@ def test_interpatient_adapt_trains_on_the_first_minutes_of_each_test_record():
                      SplitParams(seed=0, standard=MITDB.standard, fs=360.0, adapt_minutes=2))
     assert set(minute[np.setdiff1d(two.train, base.train)]) == {0, 1}
     assert set(minute[two.test]) == set(range(2, 30))
+
+
+def test_interpatient_adapt_trains_end_to_end_and_refuses_what_it_cannot_split(synthetic_table):
+    from ecglib.config import TrainConfig
+    from ecglib.train import train
+
+    meta = synthetic_table.meta                   # 5-minute synthetic records at 360 Hz
+    with pytest.raises(ValueError, match="no test record lasts longer than 5 min"):
+        train(synthetic_table, TrainConfig(model="gbm", split="interpatient_adapt"), verbose=0)
+    with pytest.raises(ValueError, match="adapt_minutes must be above 0"):
+        TrainConfig(split="interpatient_adapt", adapt_minutes=0).validate()
+    result = train(synthetic_table, TrainConfig(model="gbm", split="interpatient_adapt",
+                                                adapt_minutes=1), verbose=0)
+    test_records = set(meta["record"].iloc[result.split.test])
+    assert (meta["sample"].iloc[result.split.test] >= 60 * 360).all()
+    early_test = np.flatnonzero(meta["record"].isin(test_records) & (meta["sample"] < 60 * 360))
+    assert np.isin(early_test, result.split.train).all()
+    assert not set(meta["record"].iloc[result.split.val]) & test_records
