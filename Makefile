@@ -30,9 +30,11 @@ book: install _build/.ecglib-stamp
 	ECGLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build . --config _build/_config.yml -W --keep-going
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
-# Unit, real-data and browser tests, then every chapter under nbval (profile "fast").
+# Unit, real-data and browser tests, and every chapter under nbval (profile "fast"), in
+# TEST_WORKERS processes (pytest-xdist): a file's tests, or a notebook's cells, stay together.
+TEST_WORKERS ?= 2
 test: install
-	ECGLIB_PROFILE=fast $(PY) -m pytest -q --nbval-lax tests notebooks
+	ECGLIB_PROFILE=fast $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --nbval-lax tests notebooks
 
 # make run NB=notebooks/05_training.ipynb PARAMS="epochs=3 split=interpatient"
 run: install

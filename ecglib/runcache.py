@@ -63,14 +63,28 @@ def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> Train
             shutil.rmtree(folder, ignore_errors=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
-    try:
-        result = train(table, config, out_dir=tmp, verbose=verbose)
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
+    try:                            # the run and its writer's lock file stay inside tmp
+        result = train(table, config, out_dir=tmp / "run", verbose=verbose)
+        _publish(tmp / "run", folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     result.run_dir = folder
     return result
+
+
+def _publish(tmp: Path, folder: Path) -> None:
+    """Move the trained run ``tmp`` to ``folder`` in one rename. Where another process
+    (a second notebook, a parallel test) has put the same run there first, its copy is kept:
+    training is deterministic, so the two are the same run. A leftover ``folder`` without
+    ``metrics.json`` is not a run and is replaced."""
+    try:
+        os.replace(tmp, folder)
+        return
+    except OSError:                 # folder exists and is not empty
+        if (folder / "metrics.json").is_file():
+            return
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
 
 
 def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,

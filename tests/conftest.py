@@ -11,9 +11,13 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory):
-    """Every test session gets its own ecglib cache, unless CI points one out."""
+    """Every test session gets its own ecglib cache, unless CI points one out; the workers
+    of one parallel session (pytest-xdist) share theirs."""
     if "ECGLIB_CACHE_DIR" not in os.environ:
-        os.environ["ECGLIB_CACHE_DIR"] = str(tmp_path_factory.mktemp("ecglib-cache"))
+        root = tmp_path_factory.getbasetemp()
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            root = root.parent                   # one folder above every worker's own
+        os.environ["ECGLIB_CACHE_DIR"] = str(root / "ecglib-cache")
     yield
 
 
