@@ -55,6 +55,9 @@ RR_FEATURES = ("pre_rr", "post_rr", "local_rr", "mean_rr", "pre_rr_norm", "post_
                "post_median")
 #: whole-record context: reads beats after this one (offline)
 RR_CONTEXT = ("pre_centre", "post_centre", "local_centre", "local_cv")
+#: the intervals themselves, in seconds, not relative to the patient's rhythm (the kind of
+#: R-R features de Chazal et al. 2004's linear discriminant reads)
+RAW_INTERVALS = ("pre_rr", "post_rr", "local_rr", "mean_rr")
 RR_COLUMNS = RR_FEATURES + RR_CONTEXT + ("rr_edge",)
 #: units of every column, for the manifest and the book
 RR_UNITS = {"pre_rr": "s", "post_rr": "s", "local_rr": "s", "mean_rr": "s",

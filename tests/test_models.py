@@ -92,6 +92,7 @@ def test_a_model_definition_is_stable_and_tells_models_apart():
     import json
 
     from ecglib.models import MODELS
+    from ecglib.rr import RAW_INTERVALS, RR_FEATURES
 
     first = MODELS["cnn_rr"].create(n_classes=5).definition()
     MODELS["seed"].create(n_classes=2)                   # Keras numbers more layers
@@ -99,5 +100,8 @@ def test_a_model_definition_is_stable_and_tells_models_apart():
     assert MODELS["cnn"].create(n_classes=5).definition() != first
     lr, live = (MODELS[m].create(n_classes=5).definition() for m in ("lr_rr_tpl", "lr_rr_tpl_live"))
     assert lr["estimator"] == live["estimator"] and lr["reads"] != live["reads"]
+    raw = MODELS["lr_raw_rr_tpl"].create(n_classes=5).definition()
+    assert raw["estimator"] == live["estimator"]
+    assert raw["reads"] == list(RAW_INTERVALS) + live["reads"][len(RR_FEATURES):]
     vote = MODELS["vote_rr_tpl"].create(n_classes=5).definition()
     assert vote["weights"] == [0.4, 0.6] and vote["members"][1] == lr

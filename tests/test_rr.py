@@ -6,8 +6,8 @@ import pytest
 
 from ecglib.datasets import get_dataset
 from ecglib.extract import annotated_beats
-from ecglib.rr import (CONTEXT_BEATS, LOCAL_BEATS, NEAR_BEATS, RR_CONTEXT, RR_FEATURES,
-                       rr_features)
+from ecglib.rr import (CONTEXT_BEATS, LOCAL_BEATS, NEAR_BEATS, RAW_INTERVALS, RR_CONTEXT,
+                       RR_FEATURES, rr_features)
 
 
 def test_values_of_a_regular_rhythm_with_one_premature_beat():
@@ -26,6 +26,18 @@ def test_values_of_a_regular_rhythm_with_one_premature_beat():
     assert f["pre_median"].iloc[3] == pytest.approx(0.6)
     assert f["pre_median"].iloc[3] < f["pre_local"].iloc[3]
     assert f["post_median"].iloc[3] == pytest.approx(1.4)
+
+
+def test_raw_intervals_are_the_features_that_follow_the_heart_rate():
+    """The same rhythm 1.5 times slower: the raw intervals grow 1.5 times, every ratio to
+    the patient's rhythm stays as it was."""
+    t = np.cumsum(np.r_[0, np.tile([80, 80, 50, 110, 80], 8)])
+    fast, slow = rr_features(t, 100.0), rr_features(1.5 * t, 100.0)
+    for column in RR_FEATURES + RR_CONTEXT:
+        if column in RAW_INTERVALS:
+            np.testing.assert_allclose(slow[column], 1.5 * fast[column], err_msg=column)
+        else:
+            np.testing.assert_allclose(slow[column], fast[column], err_msg=column)
 
 
 def test_median_ratios_follow_a_rhythm_change_after_half_the_local_beats():

@@ -11,7 +11,7 @@ from .base import (MODELS, Classifier, ModelSpec, get_model_spec, load_classifie
                    register_model)
 from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_model, seed_model,
                          with_channel, with_rhythm)
-from ..rr import RR_CONTEXT, RR_FEATURES
+from ..rr import RAW_INTERVALS, RR_CONTEXT, RR_FEATURES
 from ..template import TEMPLATE_FEATURES
 from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, linear_model,
                              qrs_part, rhythm_boosting, sklearn_model, small_gradient_boosting,
@@ -44,6 +44,12 @@ sklearn_model("lr_rr_tpl_live", linear_model, qrs_part,
               "logistic regression on R-R + template features + the beat's first 0.5 s "
               "(no whole-record context: can run on a live signal)",
               reads=RR_FEATURES + TEMPLATE_FEATURES)
+# the same linear model on de Chazal et al. 2004's raw intervals instead of ratios to the
+# patient's rhythm (ecglib.rr.RAW_INTERVALS): what that normalising buys on new patients
+sklearn_model("lr_raw_rr_tpl", linear_model, qrs_part,
+              "logistic regression on the raw R-R intervals (pre, post, local and running mean, "
+              "in s) + template features + the beat's first 0.5 s",
+              reads=RAW_INTERVALS + TEMPLATE_FEATURES)
 # the same linear model reading the rhythm around the beat in the whole recording (offline):
 # chosen on DS1 (benchmarks/new_patients.py); the trees did better without it
 sklearn_model("lr_rr_tpl", linear_model, qrs_part,
