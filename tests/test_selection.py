@@ -163,3 +163,6 @@ def test_a_chapter_cross_validates_with_its_profiles_folds(synthetic_table, monk
     p = ch.out_of_fold(rows, model="gbm_rr")
     np.testing.assert_array_equal(p, cross_validate(
         synthetic_table, ch.config(model="gbm_rr"), rows, folds=3, progress=False))
+    cv, _ = compare_candidates(synthetic_table, {"boosting": ch.config(model="gbm_rr")},
+                               folds=3, progress=False)
+    assert ch.candidate_row("boosting", rows, model="gbm_rr") == cv.iloc[0].to_dict()

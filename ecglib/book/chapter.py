@@ -22,12 +22,14 @@ from ..beattable import BeatTable
 from ..config import CONFIG_FIELDS, TrainConfig
 from ..data import load
 from ..errors import DataError
+from ..labels import get_scheme
 from ..datasets import DATASETS, dataset_title, get_dataset
 from ..datasets.synthetic import synthetic_record
 from ..plots import setup_style
 from ..records import Record, write_resampled
 from ..runcache import cached_cross_validate, cached_run
 from ..seed import set_seed
+from ..selection import candidate_row
 from ..train import TrainResult
 from .profiles import known_parameters, resolve_params
 
@@ -60,6 +62,16 @@ class Chapter:
         profile's number of folds, grouped by patient, cached like runs."""
         return cached_cross_validate(self.table, self.config(**overrides), rows,
                                      self.params["folds"])
+
+    def candidate_row(self, name: str, rows: np.ndarray, **overrides) -> dict:
+        """:func:`ecglib.selection.candidate_row` of :meth:`out_of_fold`: the out-of-fold
+        Se, +P and F1 per class of ``self.config(**overrides)`` on ``rows``, and its
+        selection score with every patient counting alike, in a row named ``name``."""
+        cfg = self.config(**overrides)
+        return candidate_row(name, self.table.labels(cfg.labels)[rows],
+                             self.out_of_fold(rows, **overrides),
+                             get_scheme(cfg.labels).classes,
+                             self.table.meta["patient"].to_numpy()[rows])
 
 
 def injected_parameters() -> list[str]:
