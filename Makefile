@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # Jupyter Book's execution cache keys on notebook code only: drop it when ecglib changes.
-_build/.ecglib-stamp: $(wildcard ecglib/*.py) requirements.txt
+_build/.ecglib-stamp: $(shell find ecglib -name '*.py') requirements.txt
 	rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
 	mkdir -p _build && touch $@
 

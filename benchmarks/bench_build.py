@@ -12,7 +12,7 @@ import resource
 import tempfile
 import time
 
-from ecglib.build import build_table, write_dataset
+from ecglib.data.build import build_table, write_dataset
 
 
 def main() -> None:

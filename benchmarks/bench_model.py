@@ -20,18 +20,17 @@ import time
 
 
 def worker(n_beats: int, record: str) -> dict:
+    import keras
     import numpy as np
 
-    from ecglib.config import TrainConfig
-    from ecglib.data import load
+    from ecglib.beats.reshape import to_steps
+    from ecglib.core.seed import set_seed
+    from ecglib.data.loading import load
     from ecglib.datasets import get_dataset
+    from ecglib.evaluation.predict import predict_record
     from ecglib.models import get_model_spec
-    from ecglib.predict import predict_record
-    from ecglib.reshape import to_steps
-    from ecglib.seed import set_seed
-    from ecglib.train import train
-
-    import keras
+    from ecglib.training.config import TrainConfig
+    from ecglib.training.trainer import train
 
     set_seed(0)
     table = load("auto")

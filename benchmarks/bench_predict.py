@@ -1,5 +1,8 @@
 """Where the time of ``ecglib predict --record`` goes, on this machine.
 
+0. With a scikit-learn model (``--sklearn-model``, trained here on synthetic beats): the wall
+   time of the whole command on one record beside ``python -c pass`` in the same run, and
+   whether Keras was imported on the way (it must not be: importing it takes seconds).
 1. Start-up, measured from outside: ``ecglib predict`` on one record, then on N records in one
    call (the model is loaded once), as whole commands; and the import + model-load time alone.
 2. After start-up, per 30-minute MIT-BIH record: read, R-peak detection, cut, classify,
@@ -7,7 +10,7 @@
 3. Detection alone: GQRS at the record's 360 Hz (the old default) against GQRS on the lead
    resampled to 125 Hz (the current one), time and sensitivity against the reference beats.
 
-    python benchmarks/bench_predict.py [--model seed] [--records 100 208 233 ...]
+    python benchmarks/bench_predict.py [--sklearn-model gbm_rr_tpl] [--records 100 208 ...]
 
 A seed model with random weights is used (speed does not depend on the weights); a trained
 run's model can be given with ``--model-file RUN/model.keras``.
@@ -23,13 +26,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecglib.peaks import detect_r_peaks
-from ecglib.predict import MATCH_WINDOW_S, Predictor, match_beats
-from ecglib.records import read_wfdb_record
-from ecglib.build import build_table
-from ecglib.config import TrainConfig
+from ecglib.beats.peaks import detect_r_peaks
+from ecglib.beats.records import read_wfdb_record
+from ecglib.data.build import build_table
 from ecglib.datasets import get_dataset
-from ecglib.train import train
+from ecglib.evaluation.predict import MATCH_WINDOW_S, Predictor, match_beats
+from ecglib.training.config import TrainConfig
+from ecglib.training.trainer import train
 
 ECGLIB = str(Path(sys.executable).with_name("ecglib"))
 
@@ -40,14 +43,36 @@ def _timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def sklearn_startup(model: str, record: Path, tmp: Path) -> None:
+    """Part 0: ``ecglib predict --record`` with a scikit-learn model, next to ``python``."""
+    run = tmp / "sk_run"
+    train(build_table("synthetic", n_synthetic=6, progress=False),
+          TrainConfig(model=model, labels="aami5", split="interpatient"), out_dir=run,
+          verbose=0)
+    model_file = next(run.glob("model.*"))
+    python = min(_timed([sys.executable, "-c", "pass"]) for _ in range(3))
+    command = [ECGLIB, "predict", "--model", str(model_file), "--out", str(tmp / "sk.csv"),
+               "--record", str(record)]
+    wall = min(_timed(command) for _ in range(3))
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from ecglib.cli import main; main(sys.argv[1:]); "
+         "print('keras' in sys.modules, 'tensorflow' in sys.modules)", *command[1:]],
+        check=True, capture_output=True, text=True).stdout.split()[-2:]
+    print(f"`ecglib predict --record {record.name}` with {model} ({model_file.name}): "
+          f"{wall:.2f} s wall (best of 3) beside `python -c pass` {python:.2f} s; "
+          f"Keras imported: {probe[0]}, TensorFlow imported: {probe[1]}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model-file", type=Path, default=None)
+    ap.add_argument("--sklearn-model", default="gbm_rr_tpl")
     ap.add_argument("--records", nargs="+", default=["100", "208", "233", "119", "203"])
     args = ap.parse_args()
     db = get_dataset("mitdb").locate()
     paths = [db / r for r in args.records]
     with tempfile.TemporaryDirectory() as tmp:
+        sklearn_startup(args.sklearn_model, paths[0], Path(tmp))
         model_file = args.model_file
         if model_file is None:             # a seed run folder: one epoch on synthetic beats
             train(build_table("synthetic", n_synthetic=2, progress=False),
@@ -55,8 +80,8 @@ def main() -> None:
             model_file = Path(tmp) / "run" / "model.keras"
         out = str(Path(tmp) / "p.csv")
         base = [ECGLIB, "predict", "--model", str(model_file), "--out", out, "--record"]
-        load = _timed([sys.executable, "-c", "import sys; from ecglib.predict import Predictor;"
-                       " Predictor(sys.argv[1])", str(model_file)])
+        load = _timed([sys.executable, "-c", "import sys; from ecglib.evaluation.predict "
+                       "import Predictor; Predictor(sys.argv[1])", str(model_file)])
         one = _timed(base + [str(paths[0])])
         many = _timed(base + [str(p) for p in paths])
         predictor = Predictor(model_file)

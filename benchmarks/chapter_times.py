@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 from jupyter_cache import get_cache
 
-from ecglib.atomic import atomic_write_text
+from ecglib.core.atomic import atomic_write_text
 
 
 def chapter_seconds(build: Path) -> pd.Series:

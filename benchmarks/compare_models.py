@@ -13,7 +13,7 @@ import pandas as pd
 
 from ecglib.book import Chapter
 from ecglib.book.profiles import resolve_params
-from ecglib.data import load
+from ecglib.data.loading import load
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", default=None)
     ap.add_argument("--out", default=None, help="also write the table as CSV")
     args = ap.parse_args()
-    from ecglib.compare import compare_models
+    from ecglib.evaluation.compare import compare_models
 
     params = resolve_params(args.profile)
     table = load(params["data"])

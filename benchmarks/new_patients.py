@@ -1,18 +1,18 @@
 """The book's best new-patient model: chosen on DS1 only, evaluated once on DS2.
 
-    python benchmarks/new_patients.py --out new_patients.json [--folds 5] [--subset N]
+    python benchmarks/new_patients.py --out new_patients.json [--cv-folds 5] [--subset N]
 
 1. Candidates (models, class weights) are compared by 5-fold cross-validation grouped by
    patient inside DS1 (record 201 left out: its patient is DS2's 202); the score is the
    mean F1 of classes S and V on the out-of-fold predictions with every training patient
-   counting alike within each class (``score_patients``, ``ecglib.selection.SELECTION_SCORE``;
+   counting alike within each class (``score_patients``, ``ecglib.training.selection.SELECTION_SCORE``;
    ``score`` pools the beats, so record 209 holds half the S beats). ``lr_rr_tpl_live`` is
-   ``lr_rr_tpl`` without the whole-record R-R context (``ecglib.rr.RR_CONTEXT``): the pair
+   ``lr_rr_tpl`` without the whole-record R-R context (``ecglib.beats.rr.RR_CONTEXT``): the pair
    shows what that context adds. ``lr_raw_rr_tpl`` is ``lr_rr_tpl_live`` reading only the
-   raw intervals in seconds (``ecglib.rr.RAW_INTERVALS``, as de Chazal et al. 2004 do), not
+   raw intervals in seconds (``ecglib.beats.rr.RAW_INTERVALS``, as de Chazal et al. 2004 do), not
    their ratios to the patient's rhythm: that pair shows what the ratios add.
    ``patient weights x``: within each class a patient's n
-   training beats weigh n^-x each (``ecglib.weights``).
+   training beats weigh n^-x each (``ecglib.training.weights``).
    The weight of the soft vote ``vote_rr_tpl`` is shown from its two members' out-of-fold
    probabilities (0.1 .. 0.9; the registered 0.4 was chosen this way).
 2. The binary decision threshold on P(abnormal) = 1 - P(N) is chosen on the chosen
@@ -34,16 +34,20 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
-from ecglib.atomic import atomic_write_json
-from ecglib.build import build_table
-from ecglib.config import TrainConfig
-from ecglib.labels import get_scheme
-from ecglib.literature import published
-from ecglib.metrics import choose_threshold, predicted_labels
-from ecglib.selection import (SELECTION_SCORE, compare_candidates, training_patients,
-                             vote_weights)
-from ecglib.train import train
-from ecglib.transfer import class_scores_ci
+from ecglib.beats.labels import get_scheme
+from ecglib.core.atomic import atomic_write_json
+from ecglib.data.build import build_table
+from ecglib.evaluation.literature import published
+from ecglib.metrics import class_scores_ci
+from ecglib.metrics.scores import choose_threshold, predicted_labels
+from ecglib.training.config import TrainConfig
+from ecglib.training.selection import (
+    SELECTION_SCORE,
+    compare_candidates,
+    training_patients,
+    vote_weights,
+)
+from ecglib.training.trainer import train
 
 BASE = TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", seed=0)
 CANDIDATES = {
@@ -70,14 +74,14 @@ VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="results JSON")
-    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--cv-folds", type=int, default=5)
     ap.add_argument("--subset", type=int, default=None, help="training beats per fit")
     args = ap.parse_args()
     table = build_table("mitdb", progress=False)
     candidates = {k: replace(v, subset=args.subset) for k, v in CANDIDATES.items()}
     start = time.perf_counter()
-    cv, out_of_fold = compare_candidates(table, candidates, folds=args.folds)
-    print(f"model selection on DS1 ({args.folds}-fold, grouped by patient, "
+    cv, out_of_fold = compare_candidates(table, candidates, cv_folds=args.cv_folds)
+    print(f"model selection on DS1 ({args.cv_folds}-fold, grouped by patient, "
           f"{time.perf_counter() - start:.0f} s):")
     print(cv.round(3).to_string(index=False))
     pool = training_patients(table, BASE)

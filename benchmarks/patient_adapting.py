@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ecglib.atomic import atomic_write_json
-from ecglib.build import build_table
-from ecglib.compare import found_by_record, scores_on_shared_beats
-from ecglib.runs import load_run, read_params
-from ecglib.train import train
+from ecglib.core.atomic import atomic_write_json
+from ecglib.data.build import build_table
+from ecglib.evaluation.compare import found_by_record, scores_on_shared_beats
+from ecglib.training.runs import load_run, read_params
+from ecglib.training.trainer import train
 
 
 def main() -> None:

@@ -25,15 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecglib.build import build_table
-from ecglib.config import TrainConfig
+from ecglib.beats.segmentation import SegmentParams
+from ecglib.data.build import build_table
 from ecglib.datasets import get_dataset
 from ecglib.datasets.mitdb import DS2
-from ecglib.metrics import predicted_labels
-from ecglib.predict import Predictor
-from ecglib.segment import SegmentParams
-from ecglib.splits import SPLITS
-from ecglib.train import train
+from ecglib.evaluation.predict import Predictor
+from ecglib.metrics.scores import predicted_labels
+from ecglib.training.config import TrainConfig
+from ecglib.training.splits import SPLITS
+from ecglib.training.trainer import train
 
 KEYS = ["balanced_accuracy", "accuracy", "recall[abnormal]", "specificity[abnormal]", "auroc"]
 

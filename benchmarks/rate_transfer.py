@@ -1,9 +1,9 @@
 """Does a trained model see the same beats when a recording comes at another rate?
 
 Other databases record at other rates (svdb 128 Hz, incartdb 257 Hz); the book resamples
-every record to 125 Hz, but where a beat starts (its fiducial point, ``ecglib.peaks``) is
+every record to 125 Hz, but where a beat starts (its fiducial point, ``ecglib.beats.peaks``) is
 found before that. This writes the chosen MIT-BIH records (by default the 22 DS2 records;
-their lead MLII) resampled to each rate (``ecglib.records.write_resampled``), scores a trained run on them as
+their lead MLII) resampled to each rate (``ecglib.beats.records.write_resampled``), scores a trained run on them as
 ``ecglib evaluate --database FOLDER`` does, and prints the per-class table beside the one at
 360 Hz: a model that transfers across rates gives the same figures. It also prints how far
 the fiducial points fall from the 360 Hz ones, searched at 360 Hz (what ``ecglib`` does)
@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecglib.atomic import atomic_write_json
+from ecglib.beats.peaks import refine_r_peaks
+from ecglib.beats.records import read_wfdb_record, write_resampled
+from ecglib.core.atomic import atomic_write_json
 from ecglib.datasets import get_dataset
 from ecglib.datasets.mitdb import DS2
-from ecglib.peaks import refine_r_peaks
-from ecglib.records import read_wfdb_record, write_resampled
-from ecglib.transfer import evaluate_database
+from ecglib.evaluation.transfer import evaluate_database
 
 
 def fiducial_offsets(original: Path, resampled: Path, search_fs: float | None) -> np.ndarray:

@@ -12,11 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import DataError, EcglibError
+from .core.errors import DataError, EcglibError
 
 
 def _data_build(args: argparse.Namespace) -> int:
-    from .build import build_table, write_dataset
+    from .data.build import build_table, write_dataset
 
     table = build_table(args.source, data_dir=args.data_dir, records=args.records,
                         n_synthetic=args.n_synthetic, seed=args.seed,
@@ -38,7 +38,7 @@ def _data_build(args: argparse.Namespace) -> int:
 
 
 def _data_check(args: argparse.Namespace) -> int:
-    from .beatfiles import check_files
+    from .data.beatfiles import check_files
 
     for line in check_files(args.files):
         print(line)
@@ -46,7 +46,7 @@ def _data_check(args: argparse.Namespace) -> int:
 
 
 def _model_summary(args: argparse.Namespace) -> int:
-    from .labels import get_scheme
+    from .beats.labels import get_scheme
     from .models import get_model_spec
 
     model = get_model_spec(args.model).create(n_classes=get_scheme(args.labels).n_classes)
@@ -55,14 +55,14 @@ def _model_summary(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .config import config_from_args
-    from .data import load
-    from .train import check_run_target, train
+    from .data.loading import load
+    from .training.config import config_from_args
+    from .training.trainer import check_run_target, train
 
     cfg = config_from_args(args)
     cfg.validate()
     check_run_target(args.out, args.force)
-    table = load(args.data, progress=True)
+    table = load(args.data, progress=True, other_lead=cfg.other_lead)
     if table.synthetic:
         print("NOTE: training on SYNTHETIC data")
     train(table, cfg, out_dir=args.out, verbose=2, force=args.force)
@@ -83,8 +83,8 @@ def _print_metrics(path: Path) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .data import load
-    from .runs import evaluate_run, read_params
+    from .data.loading import load
+    from .training.runs import evaluate_run, read_params
 
     if args.database is not None:
         return _evaluate_database(args)
@@ -99,7 +99,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _evaluate_database(args: argparse.Namespace) -> int:
-    from .transfer import evaluate_database
+    from .evaluation.transfer import evaluate_database
 
     per_class, per_record = evaluate_database(args.run, args.database, args.out,
                                               records=args.records)
@@ -115,7 +115,7 @@ def _evaluate_database(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     import time
 
-    from .predict import Predictor, predict_beat_files, record_paths, write_predictions
+    from .evaluation.predict import Predictor, predict_beat_files, record_paths, write_predictions
 
     if args.record is None:
         preds, report = predict_beat_files(args.model, args.csv)
@@ -168,8 +168,8 @@ def _book_student(args: argparse.Namespace) -> int:
 
 
 def _book_config(args: argparse.Namespace) -> int:
-    from .atomic import atomic_write_text
     from .book.profiles import book_config
+    from .core.atomic import atomic_write_text
 
     atomic_write_text(args.out, book_config(args.template, args.profile))
     print(f"wrote {args.out}")
@@ -188,8 +188,8 @@ def _book_grade(args: argparse.Namespace) -> int:
 def _book_clean(args: argparse.Namespace) -> int:
     import nbformat
 
-    from .atomic import atomic_write_text
     from .book.notebooks import hygiene_problems, refresh_outputs, strip_outputs
+    from .core.atomic import atomic_write_text
 
     notebooks = args.notebooks or sorted(Path("notebooks").glob("*.ipynb"))
     problems = []
@@ -207,8 +207,8 @@ def _book_clean(args: argparse.Namespace) -> int:
 
 
 def _data_build_options(b: argparse.ArgumentParser) -> None:
+    from .beats.labels import SCHEMES
     from .datasets import DATASETS
-    from .labels import SCHEMES
 
     b.add_argument("--source", choices=list(DATASETS), default="mitdb")
     b.add_argument("--out", required=True, type=Path, help="output folder")
@@ -230,7 +230,7 @@ def _check_options(c: argparse.ArgumentParser) -> None:
 
 
 def _summary_options(ms: argparse.ArgumentParser) -> None:
-    from .labels import SCHEMES
+    from .beats.labels import SCHEMES
     from .models import MODELS
 
     ms.add_argument("--model", choices=sorted(MODELS), default="seed")
@@ -239,7 +239,7 @@ def _summary_options(ms: argparse.ArgumentParser) -> None:
 
 
 def _train_options(t: argparse.ArgumentParser) -> None:
-    from .config import add_config_arguments
+    from .training.config import add_config_arguments
 
     t.add_argument("--data", required=True,
                    help="beat folder or Kaggle file, or a dataset name (mitdb, synthetic, "

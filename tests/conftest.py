@@ -36,13 +36,13 @@ def mitdb_dir() -> Path:
 @pytest.fixture(scope="session")
 def mitdb_table(mitdb_dir):
     """The full MIT-BIH beat table (built once per session, cached)."""
-    from ecglib.build import build_table
+    from ecglib.data.build import build_table
 
     return build_table("mitdb", data_dir=mitdb_dir, progress=False)
 
 
 @pytest.fixture(scope="session")
 def synthetic_table():
-    from ecglib.build import build_table
+    from ecglib.data.build import build_table
 
     return build_table("synthetic", n_synthetic=6, seed=3, progress=False)

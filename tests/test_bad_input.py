@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import wfdb
 
-from ecglib.atomic import atomic_write_json
-from ecglib.build import build_table
+from ecglib.beats.records import read_wfdb_record
 from ecglib.cli import main
-from ecglib.errors import DataError
-from ecglib.records import read_wfdb_record
+from ecglib.core.atomic import atomic_write_json
+from ecglib.core.errors import DataError
+from ecglib.data.build import build_table
 from ecglib.datasets.synthetic import synthetic_record
-from ecglib.config import TrainConfig
-from ecglib.train import train
+from ecglib.training.config import TrainConfig
+from ecglib.training.trainer import train
 
 
 def test_json_outputs_are_strict(tmp_path):
@@ -71,7 +71,7 @@ def test_file_system_errors_are_one_line(tmp_path, capsys):
 def test_undecodable_files_are_named(tmp_path):
     import gzip
 
-    from ecglib.beatfiles import check_files
+    from ecglib.data.beatfiles import check_files
 
     gz = tmp_path / "normal.csv"
     gz.write_bytes(gzip.compress(b"0.1,0.2\n"))
@@ -84,8 +84,8 @@ def test_undecodable_files_are_named(tmp_path):
 
 
 def test_single_files_and_folders_are_checked_against_their_manifest(tmp_path, synthetic_table):
-    from ecglib.beatfiles import check_files, read_beat_dir
-    from ecglib.build import write_dataset
+    from ecglib.data.beatfiles import check_files, read_beat_dir
+    from ecglib.data.build import write_dataset
 
     write_dataset(synthetic_table, tmp_path)
     lines = (tmp_path / "normal.csv").read_text().splitlines()
@@ -99,7 +99,7 @@ def test_single_files_and_folders_are_checked_against_their_manifest(tmp_path, s
 
 
 def test_damaged_run_folders_are_named(tmp_path, synthetic_table):
-    from ecglib.runs import load_run, read_params
+    from ecglib.training.runs import load_run, read_params
 
     run = tmp_path / "run"
     train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=run, verbose=0)
@@ -123,8 +123,8 @@ def test_damaged_run_folders_are_named(tmp_path, synthetic_table):
 def test_model_with_wrong_output_width_is_named(tmp_path):
     import keras
 
+    from ecglib.beats.reshape import to_steps
     from ecglib.models import KerasClassifier
-    from ecglib.reshape import to_steps
 
     net = keras.Sequential([keras.layers.Input((10, 18, 1)), keras.layers.Flatten(),
                             keras.layers.Dense(3, activation="softmax")])
@@ -135,8 +135,8 @@ def test_model_with_wrong_output_width_is_named(tmp_path):
 
 
 def test_existing_path_wins_over_a_source_name(tmp_path, synthetic_table, monkeypatch, capsys):
-    from ecglib.build import write_dataset
-    from ecglib.data import load
+    from ecglib.data.build import write_dataset
+    from ecglib.data.loading import load
 
     write_dataset(synthetic_table, tmp_path / "mitdb")
     monkeypatch.chdir(tmp_path)
@@ -167,7 +167,7 @@ def test_a_missing_database_file_is_named(tmp_path, mitdb_dir):
 def test_signal_gaps_are_counted_dropped_and_warned(tmp_path):
     """NaN samples (WFDB gaps) no longer become silent zeros inside beats: every beat of a
     10 s window with a gap is dropped and counted; predict warns."""
-    from ecglib.extract import annotated_beats
+    from ecglib.beats.extract import annotated_beats
 
     rec = synthetic_record("g", seed=2, duration_s=60, abnormal_rate=0.2)
     sig = rec.signal.copy()
@@ -186,7 +186,7 @@ def test_signal_gaps_are_counted_dropped_and_warned(tmp_path):
 
 
 def test_predict_warns_on_a_record_with_gaps(tmp_path, synthetic_table):
-    from ecglib.predict import Predictor
+    from ecglib.evaluation.predict import Predictor
 
     rec = synthetic_record("h", seed=3, duration_s=60, abnormal_rate=0.2)
     sig = rec.signal.copy()
@@ -208,7 +208,7 @@ def _write(folder, name, signal, lead="MLII"):
 def test_not_an_ecg_is_reported(tmp_path, synthetic_table):
     """White noise gives an implausible beat rate, a flat record no beats at all (an error),
     and a lead other than MLII / II is named."""
-    from ecglib.predict import Predictor
+    from ecglib.evaluation.predict import Predictor
 
     train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=tmp_path / "run",
           verbose=0)
@@ -232,7 +232,7 @@ def test_local_copy_is_verified_against_its_checksum_list(tmp_path, mitdb_dir, m
     a second build hashes nothing again."""
     import shutil
 
-    from ecglib import sources
+    from ecglib.datasets import sources
 
     for name in ("RECORDS", "100.hea", "100.dat", "100.atr", "SHA256SUMS.txt"):
         shutil.copy(mitdb_dir / name, tmp_path / name)
@@ -261,7 +261,7 @@ def test_predict_out_a_folder_and_read_only_outputs_are_one_line(tmp_path, synth
                                                                   capsys):
     import os
 
-    from ecglib.build import write_dataset
+    from ecglib.data.build import write_dataset
 
     write_dataset(synthetic_table.subset(np.arange(200)), tmp_path / "d")
     train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=tmp_path / "run",
@@ -280,7 +280,7 @@ def test_predict_out_a_folder_and_read_only_outputs_are_one_line(tmp_path, synth
 
 
 def test_out_is_a_file_and_utf16_are_one_line(tmp_path, capsys):
-    from ecglib.beatfiles import check_files
+    from ecglib.data.beatfiles import check_files
 
     target = tmp_path / "taken"
     target.write_text("x")
@@ -312,10 +312,10 @@ def test_missing_pieces_are_named(tmp_path, synthetic_table, capsys):
     short to detect beats in: each one line naming the file or record."""
     import json as _json
 
-    from ecglib.beatfiles import read_beat_dir
-    from ecglib.build import write_dataset
-    from ecglib.predict import Predictor
-    from ecglib.runs import load_run
+    from ecglib.data.beatfiles import read_beat_dir
+    from ecglib.data.build import write_dataset
+    from ecglib.evaluation.predict import Predictor
+    from ecglib.training.runs import load_run
 
     write_dataset(synthetic_table, tmp_path / "d")
     (tmp_path / "d" / "meta.csv").unlink()

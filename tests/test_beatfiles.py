@@ -4,10 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecglib.beattable import BeatTable
-from ecglib.beatfiles import check_files, load_beats, read_beat_csv, read_beat_dir
-from ecglib.build import write_dataset
-from ecglib.errors import DataError
+from ecglib.core.errors import DataError
+from ecglib.data.beatfiles import check_files, load_beats, read_beat_csv, read_beat_dir
+from ecglib.data.beattable import BeatTable
+from ecglib.data.build import write_dataset
 
 
 def _rows(n=4, label=0, seed=0):

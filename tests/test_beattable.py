@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ecglib.beattable import load_table, save_table
+from ecglib.data.beattable import load_table, save_table
 
 
 def test_a_cached_table_is_one_file_and_loads_back_as_saved(synthetic_table, tmp_path):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browser import browser, check_page, chromium_paths, serve
 
 from ecglib.book.exercises import EXERCISES
-from browser import browser, check_page, chromium_paths, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))

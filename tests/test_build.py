@@ -3,9 +3,9 @@ import json
 import numpy as np
 import pytest
 
-from ecglib.paths import cache_dir
-from ecglib.build import build_table, reference_comparison, write_dataset
-from ecglib.records import read_wfdb_record
+from ecglib.beats.records import read_wfdb_record
+from ecglib.core.paths import cache_dir
+from ecglib.data.build import build_table, reference_comparison, write_dataset
 
 
 def test_synthetic_build_is_deterministic_and_labelled(tmp_path, synthetic_table):
@@ -70,7 +70,7 @@ def test_mitdb_folder_reads_back_the_built_table(tmp_path, mitdb_table, scheme):
     """build -> write -> read on all 48 records gives the in-memory table, row by row."""
     from test_beatfiles import assert_same_table
 
-    from ecglib.beatfiles import read_beat_dir
+    from ecglib.data.beatfiles import read_beat_dir
 
     write_dataset(mitdb_table, tmp_path, scheme)
     back = read_beat_dir(tmp_path)

@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecglib.compare import found_by_record, scores_on_shared_beats
-from ecglib.labels import get_scheme
-from ecglib.splits import Split
-from ecglib.train import TrainResult
-from ecglib.transfer import class_scores
+from ecglib.beats.labels import get_scheme
+from ecglib.evaluation.compare import found_by_record, scores_on_shared_beats
+from ecglib.metrics import class_scores
+from ecglib.training.splits import Split
+from ecglib.training.trainer import TrainResult
 
 SCHEME = get_scheme("aami5")
 
@@ -49,3 +49,17 @@ def test_found_by_record_counts_tested_labelled_found_and_false_beats():
     assert frame["found, two"].tolist() == [1.0, 1.0]
     assert frame["false S, one"].to_dict() == {"a": 1, "b": 0}
     assert frame["false S, two"].to_dict() == {"a": 0, "b": 1}
+
+
+def test_comparison_row_scores_a_five_class_run(synthetic_table, tmp_path, monkeypatch):
+    from ecglib.evaluation.compare import comparison_row
+    from ecglib.training.config import TrainConfig
+
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
+    row = comparison_row(synthetic_table, TrainConfig(model="gbm", labels="aami5", subset=600),
+                         speed_beats=100)
+    assert {"accuracy", "balanced_accuracy", "macro_f1", "S_se", "S_ppv", "V_se"} <= set(row)
+    assert 0 <= row["S_se"] <= 1 and "sensitivity" not in row
+    binary = comparison_row(synthetic_table, TrainConfig(model="gbm", subset=600),
+                            speed_beats=100)
+    assert 0 <= binary["sensitivity"] <= 1 and 0.5 <= binary["auroc"] <= 1

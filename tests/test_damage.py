@@ -11,8 +11,8 @@ import wfdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecglib.build import write_dataset
 from ecglib.cli import main
+from ecglib.data.build import write_dataset
 from ecglib.datasets.synthetic import synthetic_record
 
 SETTINGS = settings(max_examples=15, deadline=None, derandomize=True,
@@ -72,7 +72,7 @@ def test_damaged_beat_folder(tmp_path_factory, capsys, beat_dir, name, how):
         if code == 0:     # damage to a descriptive field: the beats must still be right
             from test_beatfiles import assert_same_table
 
-            from ecglib.beatfiles import read_beat_dir
+            from ecglib.data.beatfiles import read_beat_dir
 
             assert_same_table(read_beat_dir(folder), read_beat_dir(beat_dir), "aami5")
         return

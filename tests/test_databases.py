@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 import wfdb
 
-from ecglib.build import build_table
 from ecglib.cli import main
-from ecglib.config import TrainConfig
+from ecglib.data.build import build_table
 from ecglib.datasets import get_dataset
 from ecglib.datasets.synthetic import synthetic_record
-from ecglib.train import train
+from ecglib.training.config import TrainConfig
+from ecglib.training.trainer import train
 
 INCART_LEADS = ["I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"]
 
@@ -114,8 +114,8 @@ def test_beats_do_not_depend_on_the_recording_rate(mitdb_dir, tmp_path, fs):
     a small difference, the R-R features within one sample. With the fiducial point searched
     at 128 Hz itself, it fell 7-11 ms early and the first four samples differed by 0.22 on
     average (benchmarks/rate_transfer.py)."""
-    from ecglib.records import read_wfdb_record, write_resampled
-    from ecglib.transfer import database_source
+    from ecglib.beats.records import read_wfdb_record, write_resampled
+    from ecglib.evaluation.transfer import database_source
 
     names = ["100", "208"]
     for name in names:
@@ -130,8 +130,8 @@ def test_beats_do_not_depend_on_the_recording_rate(mitdb_dir, tmp_path, fs):
 
 
 def test_a_record_with_gaps_is_not_resampled(tmp_path):
-    from ecglib.errors import DataError
-    from ecglib.records import write_resampled
+    from ecglib.beats.records import write_resampled
+    from ecglib.core.errors import DataError
 
     rec = synthetic_record("gappy", seed=1, duration_s=20)
     rec.gaps = np.zeros(rec.signal.size, dtype=bool)

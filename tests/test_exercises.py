@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ecglib.beats.segmentation import windows
 from ecglib.book import exercises as ex
 from ecglib.book.exercises import EXERCISES, student_copy
-from ecglib.segment import windows
-from ecglib.splits import random_split
+from ecglib.training.splits import random_split
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 import wfdb
 
-from ecglib.atomic import atomic_open
+from ecglib.beats.labels import SCHEMES, LabelScheme, register_scheme
 from ecglib.cli import main
+from ecglib.core.atomic import atomic_open
 from ecglib.datasets import DATASETS, Dataset, register
 from ecglib.datasets.synthetic import synthetic_record
-from ecglib.labels import SCHEMES, LabelScheme, register_scheme
 from ecglib.models import MODELS, Classifier, ModelSpec, register_model
-from ecglib.splits import leakage
+from ecglib.training.splits import leakage
 
 
 class NearestMean(Classifier):
@@ -29,11 +29,11 @@ class NearestMean(Classifier):
         super().__init__(name, n_classes)
         self.means = means
 
-    def fit(self, X, y, X_val, y_val, config, verbose=2, rr=None, rr_val=None):
+    def fit(self, X, y, X_val, y_val, config, verbose=2, features=None, features_val=None):
         self.means = np.stack([X[y == c].mean(axis=0) for c in range(self.n_classes)])
         return pd.DataFrame({"epoch": [1]})
 
-    def predict_proba(self, X, rr=None):
+    def predict_proba(self, X, features=None):
         d = ((np.asarray(X)[:, None, :] - self.means[None]) ** 2).sum(axis=2)
         w = np.exp(-(d - d.min(axis=1, keepdims=True)))
         p = w / w.sum(axis=1, keepdims=True)
@@ -76,9 +76,9 @@ def toy_registries(tmp_path):
                                          "nearest", n_classes),
                                      load=_load, suffix=".npz"))
     yield folder, dataset, scheme, model
-    DATASETS.pop("toydb")
-    SCHEMES.pop("ventricular")
-    MODELS.pop("nearest")
+    DATASETS.unregister("toydb")
+    SCHEMES.unregister("ventricular")
+    MODELS.unregister("nearest")
 
 
 def test_toy_dataset_scheme_and_model_run_end_to_end(tmp_path, toy_registries, capsys):

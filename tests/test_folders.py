@@ -11,11 +11,11 @@ import time
 import pytest
 from filelock import FileLock
 
-from ecglib.beatfiles import read_beat_dir
-from ecglib.build import write_dataset
-from ecglib.errors import EcglibError
-from ecglib.config import TrainConfig
-from ecglib.train import train
+from ecglib.core.errors import EcglibError
+from ecglib.data.beatfiles import read_beat_dir
+from ecglib.data.build import write_dataset
+from ecglib.training.config import TrainConfig
+from ecglib.training.trainer import train
 
 
 def test_build_refuses_a_folder_with_someone_elses_files(tmp_path, synthetic_table):

@@ -1,6 +1,6 @@
 import pytest
 
-from ecglib.labels import AAMI_CLASSES, aami_class, get_scheme
+from ecglib.beats.labels import AAMI_CLASSES, aami_class, get_scheme
 
 
 def test_aami_mapping_matches_ec57():

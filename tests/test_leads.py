@@ -1,4 +1,4 @@
-"""Training on another lead too (ecglib.leads): every training beat joined by its twin, the
+"""Training on another lead too (ecglib.data.leads): every training beat joined by its twin, the
 same reference beat as the other lead recorded it; test beats untouched."""
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ecglib.build import build_table
-from ecglib.config import TrainConfig
-from ecglib.errors import DataError
-from ecglib.leads import lead_twins, with_twins
+from ecglib.core.errors import DataError
+from ecglib.core.seed import set_seed
+from ecglib.data.build import build_table
+from ecglib.data.leads import lead_twins, with_other_lead, with_twins
 from ecglib.models import get_model_spec
-from ecglib.seed import set_seed
-from ecglib.train import fit_rows
+from ecglib.training.config import TrainConfig
+from ecglib.training.trainer import fit_rows
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +46,17 @@ def test_other_lead_changes_the_model_and_the_same_seed_repeats_it(two_records):
     rows, val = np.arange(0, len(t), 2), np.arange(1, len(t), 4)
     config = TrainConfig(model="lr_rr_tpl", labels="aami5", class_weight=True)
 
-    def proba(cfg):
+    def proba(cfg, table=t):
         set_seed(0)
         model = get_model_spec(cfg.model).create(n_classes=5, seed=0)
-        fit_rows(model, t, y, rows, val, cfg, verbose=0)
-        return model.predict_proba(t.X[val], t.rr(val))
+        fit_rows(model, table, y, rows, val, cfg, verbose=0)
+        return model.predict_proba(t.X[val], t.features(val))
 
     one = proba(config)
+    with pytest.raises(DataError, match="loaded without that lead"):
+        proba(replace(config, other_lead="mitdb_v"))
+    t = with_other_lead(two_records, "mitdb_v")
+    assert proba(config, t).tolist() == one.tolist()     # carried, unused without other_lead
     both = proba(replace(config, other_lead="mitdb_v"))
     assert np.abs(both - one).max() > 0.01
     np.testing.assert_array_equal(both, proba(replace(config, other_lead="mitdb_v")))

@@ -1,8 +1,14 @@
 import numpy as np
 import pytest
 
-from ecglib.metrics import (choose_threshold, confusion_frame, expected_calibration_error,
-                            metrics_table, point_metrics, reliability)
+from ecglib.metrics.scores import (
+    choose_threshold,
+    confusion_frame,
+    expected_calibration_error,
+    metrics_table,
+    point_metrics,
+    reliability,
+)
 
 
 def test_point_metrics_known_values():
@@ -67,8 +73,11 @@ def test_counting_metrics_equal_scikit_learns_functions(k):
     """point_metrics derives them from one confusion matrix: they must be sklearn's own."""
     import warnings
 
-    from sklearn.metrics import (balanced_accuracy_score, f1_score,
-                                 precision_recall_fscore_support)
+    from sklearn.metrics import (
+        balanced_accuracy_score,
+        f1_score,
+        precision_recall_fscore_support,
+    )
 
     rng = np.random.default_rng(k)
     y = rng.choice(k, 3000, p=np.r_[0.7, np.full(k - 1, 0.3 / (k - 1))])

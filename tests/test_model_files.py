@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
-from ecglib.errors import DataError
+from ecglib.core.errors import DataError
 from ecglib.models import load_classifier
 
 
@@ -48,8 +48,8 @@ def test_skops_file_with_untrusted_types_is_refused_and_never_run(tmp_path):
 
 
 def test_trained_baseline_round_trips_through_skops(tmp_path, synthetic_table):
-    from ecglib.config import TrainConfig
-    from ecglib.train import train
+    from ecglib.training.config import TrainConfig
+    from ecglib.training.trainer import train
 
     result = train(synthetic_table, TrainConfig(model="gbm", subset=800, seed=0),
                    out_dir=tmp_path / "run", verbose=0)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from ecglib.beats.reshape import dropped_signal, to_steps, to_steps_padded
 from ecglib.models import MODELS, seed_model, summary_table
-from ecglib.reshape import dropped_signal, to_steps, to_steps_padded
 
 SEED_ROWS = [  # the seed's summary, row by row (GUIDE.md section 1)
     ("TimeDistributed", "(None, 10, 256)", 353024), ("LSTM", "(None, 64)", 82176),
@@ -65,9 +65,9 @@ def test_rhythm_networks_join_the_shape_network_with_the_rr_features(rhythm, sha
     """seed_rr and cnn_rr: the shape network unchanged up to its last hidden layer, plus
     the R-R branch (Dense(16) on the features, Dense(32) on the join); they train on beats
     + features, and refuse to classify beats without features."""
-    from ecglib.config import TrainConfig
-    from ecglib.errors import DataError
-    from ecglib.rr import RR_FEATURES
+    from ecglib.beats.rr import RR_FEATURES
+    from ecglib.core.errors import DataError
+    from ecglib.training.config import TrainConfig
 
     rr_net, base = MODELS[rhythm].create().net, MODELS[shape_only].create().net
     assert [tuple(i.shape) for i in rr_net.inputs][1] == (None, len(RR_FEATURES))
@@ -79,7 +79,7 @@ def test_rhythm_networks_join_the_shape_network_with_the_rr_features(rhythm, sha
     y = (rr[:, 0] > 0.5).astype(np.int64)
     clf = MODELS[rhythm].create()
     clf.fit(X, y, X[:16], y[:16], TrainConfig(model=rhythm, epochs=1, batch_size=32),
-            verbose=0, rr=rr, rr_val=rr[:16])
+            verbose=0, features=rr, features_val=rr[:16])
     p = clf.predict_proba(X, rr)
     assert p.shape == (64,) and np.all((p >= 0) & (p <= 1))
     with pytest.raises(DataError, match="reads each beat's features .*pre_rr.* not given"):
@@ -91,8 +91,8 @@ def test_a_model_definition_is_stable_and_tells_models_apart():
     many layers the process has made, and models that differ must differ."""
     import json
 
+    from ecglib.beats.rr import RAW_INTERVALS, RR_FEATURES
     from ecglib.models import MODELS
-    from ecglib.rr import RAW_INTERVALS, RR_FEATURES
 
     first = MODELS["cnn_rr"].create(n_classes=5).definition()
     MODELS["seed"].create(n_classes=2)                   # Keras numbers more layers

@@ -134,7 +134,7 @@ def test_chapters_declare_known_parameters_only(path):
     ("02_building", {"start_s": "x"}, r"parameter start_s='x' should be of type float"),
 ])
 def test_book_run_refuses_bad_parameters(tmp_path, chapter, params, message):
-    from ecglib.errors import EcglibError
+    from ecglib.core.errors import EcglibError
 
     with pytest.raises(EcglibError, match=message):
         run_notebook(ROOT / "notebooks" / f"{chapter}.ipynb", tmp_path, params)

@@ -5,13 +5,13 @@ import pandas as pd
 import pytest
 import wfdb
 
-from ecglib.build import write_dataset
 from ecglib.cli import main
-from ecglib.config import TrainConfig
+from ecglib.core.errors import DataError
+from ecglib.data.build import write_dataset
 from ecglib.datasets.synthetic import synthetic_record
-from ecglib.errors import DataError
-from ecglib.predict import match_beats, predict_record
-from ecglib.train import train
+from ecglib.evaluation.predict import match_beats, predict_record
+from ecglib.training.config import TrainConfig
+from ecglib.training.trainer import train
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +71,8 @@ def test_predict_cli_on_csv_and_bad_inputs(tmp_path, run_dir, synthetic_table, c
 def test_wrong_input_shape_is_named():
     import keras
 
+    from ecglib.beats.reshape import to_steps
     from ecglib.models import KerasClassifier
-    from ecglib.reshape import to_steps
 
     wrong = keras.Sequential([keras.layers.Input((50, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(1)])
@@ -108,8 +108,8 @@ def test_common_fiducial_removes_a_known_peak_offset(offset_ms):
     cut where they are (align='none'), they differ. (Normal beats: a wide abnormal beat may
     have a second maximum within reach, and moving one peak of a 10 s window changes that
     window's median R-R and so every cut in it.)"""
-    from ecglib.extract import beats_from_peaks
-    from ecglib.segment import SegmentParams
+    from ecglib.beats.extract import beats_from_peaks
+    from ecglib.beats.segmentation import SegmentParams
 
     rec = synthetic_record("off", seed=11, duration_s=60, abnormal_rate=0.0)
     shift = int(round(offset_ms / 1000 * rec.fs))
@@ -127,8 +127,8 @@ def test_fiducial_point_is_searched_at_360_hz_whatever_the_recording_rate():
     """A record at 128 Hz (svdb's rate) gets the fiducial points of the same record at
     360 Hz, in seconds: the search runs at 360 Hz. Searched at 128 Hz itself (where the 20 ms
     window is 2 samples) the points fall about 12 ms early on this record."""
-    from ecglib.peaks import refine_r_peaks
-    from ecglib.segment import resample
+    from ecglib.beats.peaks import refine_r_peaks
+    from ecglib.beats.segmentation import resample
 
     rec = synthetic_record("rate", seed=11, duration_s=60, abnormal_rate=0.0)
     low = resample(rec.signal, rec.fs, 128.0)
@@ -168,7 +168,7 @@ def test_predict_cli_many_records_one_model_load(tmp_path, run_dir, capsys):
 def test_predict_warns_when_far_below_the_run(tmp_path, run_dir):
     """A record whose matched beats score far below the run's own test CI gets a warning
     naming the record; one within the run's CI gets none."""
-    from ecglib.predict import WARN_MARGIN, Predictor
+    from ecglib.evaluation.predict import WARN_MARGIN, Predictor
 
     rec = _write_record(tmp_path, seed=5)
     predictor = Predictor(run_dir / "model.keras")
@@ -192,8 +192,8 @@ def test_predict_on_raw_ds2_agrees_with_evaluation(tmp_path, mitdb_dir, mitdb_ta
     ``predict``, which detects the beats itself."""
     from sklearn.metrics import balanced_accuracy_score
 
-    from ecglib.beatfiles import read_beat_dir
-    from ecglib.predict import Predictor
+    from ecglib.data.beatfiles import read_beat_dir
+    from ecglib.evaluation.predict import Predictor
 
     write_dataset(mitdb_table, tmp_path / "beats")
     folder_table = read_beat_dir(tmp_path / "beats")

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from ecglib.errors import DataError
 import wfdb
 
-from ecglib.build import build_table, write_dataset
+from ecglib.core.errors import DataError
+from ecglib.data.build import build_table, write_dataset
 from ecglib.datasets.ptbdb import diagnosis, ptb_class
 from ecglib.datasets.synthetic import synthetic_record
 

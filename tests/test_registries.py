@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ecglib.beats.labels import AAMI_CLASSES, SCHEMES, LabelScheme, get_scheme
 from ecglib.book.profiles import PROFILES, known_parameters, resolve_params
-from ecglib.config import TrainConfig, add_config_arguments, config_from_args
+from ecglib.core.errors import DataError, UnknownNameError
 from ecglib.datasets import DATASETS, dataset_title, get_dataset
-from ecglib.errors import DataError
-from ecglib.labels import AAMI_CLASSES, LabelScheme, get_scheme
+from ecglib.training.config import TrainConfig, add_config_arguments, config_from_args
 
 
 def test_datasets_say_records_patients_leads_rates_downloads_and_splits():
@@ -27,7 +27,7 @@ def test_datasets_say_records_patients_leads_rates_downloads_and_splits():
     assert ptb.patient("patient001/s0010_re") == "patient001" and ptb.standard_split is None
     assert syn.synthetic and syn.physionet is None and "SYNTHETIC" in dataset_title("synthetic")
     assert syn.configured(n_records=3).record_names(None) == ["syn01", "syn02", "syn03"]
-    with pytest.raises(DataError, match="unknown source 'incart'.*mitdb"):
+    with pytest.raises(UnknownNameError, match="unknown source 'incart'.*mitdb"):
         get_dataset("incart")
     assert set(DATASETS) >= {"mitdb", "ptbdb", "synthetic"}
 
@@ -115,3 +115,25 @@ def test_config_validation_names_the_parameter(overrides, message):
 def test_aami_classes_cover_the_beat_symbols():
     assert sum(len(v) for v in AAMI_CLASSES.values()) == 15
     assert np.all([get_scheme("aami5").class_of(c) == c for c in AAMI_CLASSES])
+
+
+def test_one_registry_type_names_what_it_holds():
+    from ecglib.core.errors import EcglibError
+    from ecglib.core.registry import Registry
+    from ecglib.datasets import DATASETS
+    from ecglib.models import MODELS
+    from ecglib.training.splits import SPLITS
+
+    for registry in (DATASETS, SCHEMES, MODELS, SPLITS):
+        assert isinstance(registry, Registry) and len(registry) > 0
+        with pytest.raises(UnknownNameError, match=f"unknown {registry.kind} 'nope'"):
+            registry.get("nope")
+    things = Registry("thing")
+    things.register("a", 1)
+    things.register("b", 2)
+    assert things.names() == ["a", "b"] and list(things) == ["a", "b"] and "a" in things
+    with pytest.raises(EcglibError, match=r"unknown thing 'c'; choose one of \['a', 'b'\]"):
+        things.get("c")
+    with pytest.raises(ValueError):                      # argparse-style callers catch this
+        things.get("c")
+    assert things.unregister("a") == 1 and things.names() == ["b"] and things.find("a") is None

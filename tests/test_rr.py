@@ -4,10 +4,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ecglib.beats.extract import annotated_beats
+from ecglib.beats.rr import (
+    CONTEXT_BEATS,
+    LOCAL_BEATS,
+    NEAR_BEATS,
+    RAW_INTERVALS,
+    RR_CONTEXT,
+    RR_FEATURES,
+    rr_features,
+)
 from ecglib.datasets import get_dataset
-from ecglib.extract import annotated_beats
-from ecglib.rr import (CONTEXT_BEATS, LOCAL_BEATS, NEAR_BEATS, RAW_INTERVALS, RR_CONTEXT,
-                       RR_FEATURES, rr_features)
 
 
 def test_values_of_a_regular_rhythm_with_one_premature_beat():

@@ -8,8 +8,8 @@ import shutil
 import numpy as np
 import pytest
 
-from ecglib import runcache
-from ecglib.config import TrainConfig
+from ecglib.training import runcache
+from ecglib.training.config import TrainConfig
 
 CONFIG = TrainConfig(model="gbm", subset=300)
 

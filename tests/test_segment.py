@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecglib.segment import SegmentParams, map_samples, resample, segment
+from ecglib.beats.segmentation import SegmentParams, map_samples, resample, segment
 
 
 def test_resample_length_and_antialiasing():
@@ -67,11 +67,10 @@ def test_segmentation_figure_draws_the_beats_segment_cuts():
     import matplotlib
 
     matplotlib.use("Agg")
+    from ecglib.beats.extract import annotated_beats
+    from ecglib.beats.records import Record
+    from ecglib.book.plots import plot_segmentation
     from ecglib.datasets.synthetic import synthetic_record
-    from ecglib.extract import annotated_beats
-    from ecglib.plots import plot_segmentation
-
-    from ecglib.records import Record
 
     raw = synthetic_record("s", seed=1, duration_s=30)
     signal = resample(raw.signal, raw.fs, 125)                  # already at 125 Hz

@@ -6,11 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecglib.config import TrainConfig
 from ecglib.datasets.mitdb import DS1, DS2
-from ecglib.literature import published
-from ecglib.selection import (candidate_row, compare_candidates, cross_validate,
-                              training_patients, vote_weights)
+from ecglib.evaluation.literature import published
+from ecglib.training.config import TrainConfig
+from ecglib.training.selection import (
+    candidate_row,
+    compare_candidates,
+    cross_validate,
+    training_patients,
+    vote_weights,
+)
 
 
 def test_training_patients_of_mitdb_are_ds1_without_201(mitdb_table):
@@ -25,34 +30,34 @@ def test_cross_validation_is_out_of_fold_and_deterministic(synthetic_table, monk
 
     fit = SklearnClassifier.fit
 
-    def spy(self, X, y, X_val, y_val, config, verbose=2, rr=None, rr_val=None, **kw):
+    def spy(self, X, y, X_val, y_val, config, verbose=2, features=None, features_val=None, **kw):
         seen.append(X)
-        return fit(self, X, y, X_val, y_val, config, verbose, rr, rr_val, **kw)
+        return fit(self, X, y, X_val, y_val, config, verbose, features, features_val, **kw)
 
     monkeypatch.setattr(SklearnClassifier, "fit", spy)
     cfg = TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", seed=0)
     rows = training_patients(synthetic_table, cfg)
-    p = cross_validate(synthetic_table, cfg, rows, folds=3, progress=False)
+    p = cross_validate(synthetic_table, cfg, rows, cv_folds=3, progress=False)
     assert p.shape == (rows.size, 5) and np.allclose(p.sum(axis=1), 1)
     # every fold trained on beats of other patients than the ones it predicted
     patients = synthetic_table.meta["patient"].to_numpy()
     by_beat = {synthetic_table.X[r].tobytes(): patients[r] for r in rows}
     fold_patients = [{by_beat[x.tobytes()] for x in X} for X in seen]
     assert len(fold_patients) == 3 and all(len(f) < len(set(patients[rows])) for f in fold_patients)
-    again = cross_validate(synthetic_table, cfg, rows, folds=3, progress=False)
+    again = cross_validate(synthetic_table, cfg, rows, cv_folds=3, progress=False)
     np.testing.assert_allclose(p, again)
 
 
 def test_compare_candidates_scores_s_and_v(synthetic_table):
     base = TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", subset=600)
     table, _ = compare_candidates(synthetic_table, {"a": base, "b": TrainConfig(
-        model="gbm", labels="aami5", split="interpatient", subset=600)}, folds=3,
+        model="gbm", labels="aami5", split="interpatient", subset=600)}, cv_folds=3,
         progress=False)
     assert list(table["candidate"]) == ["a", "b"]
     assert table["score"].between(0, 1).all()
     assert table.loc[0, "score"] == pytest.approx((table.loc[0, "S_f1"] + table.loc[0, "V_f1"]) / 2)
     with pytest.raises(ValueError, match=r"fold \d of 2 trains on 1 patient"):
-        compare_candidates(synthetic_table, {"a": base}, folds=2, progress=False)
+        compare_candidates(synthetic_table, {"a": base}, cv_folds=2, progress=False)
 
 
 def test_published_rows():
@@ -73,15 +78,15 @@ def test_boosting_with_a_validation_class_absent_from_training(synthetic_table):
     val_rows = np.r_[np.flatnonzero(y == 4)[:5], np.flatnonzero(y == 0)[:50]]
     model = get_model_spec("gbm_rr").create(n_classes=5)
     model.fit(synthetic_table.X[train_rows], y[train_rows], synthetic_table.X[val_rows],
-              y[val_rows], TrainConfig(), rr=synthetic_table.rr(train_rows),
-              rr_val=synthetic_table.rr(val_rows))
-    p = model.predict_proba(synthetic_table.X[:10], synthetic_table.rr(np.arange(10)))
+              y[val_rows], TrainConfig(), features=synthetic_table.features(train_rows),
+              features_val=synthetic_table.features(val_rows))
+    p = model.predict_proba(synthetic_table.X[:10], synthetic_table.features(np.arange(10)))
     assert p.shape == (10, 5) and np.all(p[:, 4] == 0)
 
 
 def test_cached_cross_validation_is_reused_and_recomputed_when_damaged(synthetic_table,
                                                                        monkeypatch, tmp_path):
-    from ecglib import runcache
+    from ecglib.training import runcache
 
     monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))     # this test's entries only
 
@@ -106,8 +111,8 @@ def test_cached_results_are_never_reused_for_other_features_or_another_model(
         synthetic_table, monkeypatch, tmp_path):
     from dataclasses import replace as swap
 
-    from ecglib import runcache
     from ecglib.models import MODELS
+    from ecglib.training import runcache
 
     monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
     cfg = TrainConfig(model="lr_rr_tpl", labels="aami5", split="interpatient", seed=0)
@@ -128,9 +133,11 @@ def test_cached_results_are_never_reused_for_other_features_or_another_model(
     rebuilt.meta["local_cv"] = rebuilt.meta["local_cv"] * 2   # a feature computed anew
     assert cv(rebuilt) == 2
     spec = MODELS["lr_rr_tpl"]                             # the same name, another model
-    monkeypatch.setitem(MODELS, "lr_rr_tpl", swap(spec, create=MODELS["lr_rr_tpl_live"].create))
-    assert cv(synthetic_table) == 3
-    monkeypatch.setitem(MODELS, "lr_rr_tpl", spec)
+    MODELS.register("lr_rr_tpl", swap(spec, create=MODELS["lr_rr_tpl_live"].create))
+    try:
+        assert cv(synthetic_table) == 3
+    finally:
+        MODELS.register("lr_rr_tpl", spec)
     assert cv(synthetic_table) == 3                        # back: the first entry
 
 
@@ -140,7 +147,7 @@ def test_vote_weights_score_the_vote_its_cross_validation_gives(synthetic_table)
     cv, p = compare_candidates(synthetic_table, {m: TrainConfig(**{**vars(base), "model": m})
                                                  for m in ("gbm_rr_tpl", "lr_rr_tpl",
                                                            "vote_rr_tpl")},
-                               folds=3, progress=False)
+                               cv_folds=3, progress=False)
     np.testing.assert_allclose(p["vote_rr_tpl"], 0.4 * p["gbm_rr_tpl"] + 0.6 * p["lr_rr_tpl"],
                                atol=1e-9)
     y = synthetic_table.labels("aami5")[training_patients(synthetic_table, base)]
@@ -157,12 +164,35 @@ def test_a_chapter_cross_validates_with_its_profiles_folds(synthetic_table, monk
     from ecglib.book.chapter import Chapter
 
     monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
-    ch = Chapter({"folds": 3, "subset": 600, "labels": "aami5", "split": "interpatient",
+    ch = Chapter({"cv_folds": 3, "subset": 600, "labels": "aami5", "split": "interpatient",
                   "seed": 0}, synthetic_table)
     rows = training_patients(synthetic_table, ch.config())
     p = ch.out_of_fold(rows, model="gbm_rr")
     np.testing.assert_array_equal(p, cross_validate(
-        synthetic_table, ch.config(model="gbm_rr"), rows, folds=3, progress=False))
+        synthetic_table, ch.config(model="gbm_rr"), rows, cv_folds=3, progress=False))
     cv, _ = compare_candidates(synthetic_table, {"boosting": ch.config(model="gbm_rr")},
-                               folds=3, progress=False)
+                               cv_folds=3, progress=False)
     assert ch.candidate_row("boosting", rows, model="gbm_rr") == cv.iloc[0].to_dict()
+
+
+def test_selection_holds_out_the_splits_validation_share_of_patients():
+    import pandas as pd
+
+    from ecglib.data.beattable import BeatTable
+    from ecglib.training.selection import patient_folds
+    from ecglib.training.splits import PATIENT_VAL_SIZE, SPLITS
+
+    assert {SPLITS[s].val_size for s in ("interpatient", "interpatient_adapt",
+                                         "group_kfold")} == {PATIENT_VAL_SIZE}
+    n = 240                                       # 12 patients: each fold trains on 6
+    meta = pd.DataFrame({"record": np.repeat([f"r{i}" for i in range(12)], 20),
+                         "patient": np.repeat([f"p{i}" for i in range(12)], 20),
+                         "aami": np.tile(["N", "N", "S", "V"], n // 4)})
+    table = BeatTable(np.zeros((n, 187), np.float32), meta, "toy", True)
+    cfg = TrainConfig(model="gbm", labels="aami5")
+    for train_rows, val_rows, held in patient_folds(table, cfg, np.arange(n), 2,
+                                                    progress=False):
+        fold = np.unique(meta["patient"].to_numpy()[np.r_[train_rows, val_rows]]).size
+        assert fold == 6
+        assert np.unique(meta["patient"].to_numpy()[val_rows]).size == \
+            int(np.ceil(PATIENT_VAL_SIZE * fold))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ecglib.atomic import sha256_file
-from ecglib.errors import DataError, DownloadError
+from ecglib.core.atomic import sha256_file
+from ecglib.core.errors import DataError, DownloadError
 from ecglib.datasets.mitdb import MITDB
-from ecglib.sources import download_database, read_checksums, resolve_database
+from ecglib.datasets.sources import download_database, read_checksums, resolve_database
 
 
 class _Handler(BaseHTTPRequestHandler):

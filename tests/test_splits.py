@@ -4,8 +4,17 @@ import pytest
 
 from ecglib.datasets import get_dataset
 from ecglib.datasets.mitdb import DS1, DS2
-from ecglib.splits import (SPLITS, SplitParams, SplitSpec, get_split, group_kfold, leakage,
-                           make_split, random_split, register_split)
+from ecglib.training.splits import (
+    SPLITS,
+    SplitParams,
+    SplitSpec,
+    get_split,
+    group_kfold,
+    leakage,
+    make_split,
+    random_split,
+    register_split,
+)
 
 MITDB = SplitParams(seed=0, standard=get_dataset("mitdb").standard_split)
 
@@ -94,7 +103,7 @@ def test_split_registry_names_choices_and_takes_new_entries():
         s = make_split("first_half", _meta(["a"], per=8), np.zeros(8, int))
         assert list(s.test) == [4, 5, 6, 7]
     finally:
-        SPLITS.pop("first_half")
+        SPLITS.unregister("first_half")
 
 
 def test_kaggle_beats_cannot_be_split_by_patient():
@@ -131,8 +140,8 @@ def test_interpatient_adapt_trains_on_the_first_minutes_of_each_test_record():
 
 
 def test_interpatient_adapt_trains_end_to_end_and_refuses_what_it_cannot_split(synthetic_table):
-    from ecglib.config import TrainConfig
-    from ecglib.train import train
+    from ecglib.training.config import TrainConfig
+    from ecglib.training.trainer import train
 
     meta = synthetic_table.meta                   # 5-minute synthetic records at 360 Hz
     with pytest.raises(ValueError, match="no test record lasts longer than 5 min"):

@@ -1,14 +1,19 @@
-"""Template features (ecglib.template): each beat beside the median of its record's
+"""Template features (ecglib.beats.template): each beat beside the median of its record's
 previous beats, the pre-R window, and the model that reads them."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from ecglib.beatfeatures import BEAT_FEATURES, beat_features, select_features
-from ecglib.errors import DataError
-from ecglib.segment import SegmentParams, windows
-from ecglib.template import (PRE_SAMPLES, TEMPLATE_FEATURES, pre_r_windows,
-                             running_templates, template_features)
+from ecglib.beats.features import BEAT_FEATURES, beat_features, select_features
+from ecglib.beats.segmentation import SegmentParams, windows
+from ecglib.beats.template import (
+    PRE_SAMPLES,
+    TEMPLATE_FEATURES,
+    pre_r_windows,
+    running_templates,
+    template_features,
+)
+from ecglib.core.errors import DataError
 
 
 def test_running_template_is_the_median_of_the_previous_beats():
@@ -81,8 +86,8 @@ def test_models_take_their_features_by_name_and_say_what_is_missing():
 
 
 def test_built_beats_carry_template_features_and_the_template_model_trains(synthetic_table):
-    from ecglib.config import TrainConfig
     from ecglib.models import MODELS
+    from ecglib.training.config import TrainConfig
 
     assert set(TEMPLATE_FEATURES) <= set(synthetic_table.meta.columns)
     assert np.isfinite(synthetic_table.meta[list(TEMPLATE_FEATURES)].to_numpy()).all()
@@ -90,9 +95,9 @@ def test_built_beats_carry_template_features_and_the_template_model_trains(synth
     rows = np.arange(min(len(y), 600))
     model = MODELS["gbm_rr_tpl"].create(n_classes=2)
     model.fit(synthetic_table.X[rows], y[rows], synthetic_table.X[rows], y[rows],
-              TrainConfig(model="gbm_rr_tpl"), verbose=0, rr=synthetic_table.rr(rows),
-              rr_val=synthetic_table.rr(rows))
-    p = model.predict_proba(synthetic_table.X[rows], synthetic_table.rr(rows))
+              TrainConfig(model="gbm_rr_tpl"), verbose=0, features=synthetic_table.features(rows),
+              features_val=synthetic_table.features(rows))
+    p = model.predict_proba(synthetic_table.X[rows], synthetic_table.features(rows))
     assert p.shape == rows.shape and np.all((p >= 0) & (p <= 1))
     with pytest.raises(DataError, match="not given"):
         model.predict_proba(synthetic_table.X[rows])
@@ -101,8 +106,8 @@ def test_built_beats_carry_template_features_and_the_template_model_trains(synth
 def test_real_ventricular_beats_are_unlike_their_patients_template(mitdb_dir):
     """Record 119 (bigeminy: 444 V beats among 1,543 N): V beats are far from the template,
     N beats close to it, and the stored template is the median of the previous 50 beats."""
+    from ecglib.beats.extract import annotated_beats
     from ecglib.datasets import get_dataset
-    from ecglib.extract import annotated_beats
 
     beats = annotated_beats(get_dataset("mitdb").read(mitdb_dir, "119"))
     m = beats.meta
@@ -117,7 +122,7 @@ def test_real_ventricular_beats_are_unlike_their_patients_template(mitdb_dir):
 
 
 def test_beat_folder_holds_the_template_features_with_units(tmp_path, synthetic_table):
-    from ecglib.build import write_dataset
+    from ecglib.data.build import write_dataset
 
     man = write_dataset(synthetic_table, tmp_path / "beats")
     features = pd.read_csv(tmp_path / "beats" / man["features"]["file"])

@@ -7,13 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecglib.batchnorm import bn_drift, recalibrate_bn
-from ecglib.models import seed_model
-from ecglib.reshape import to_steps
-from ecglib.models import load_classifier
-from ecglib.runs import evaluate_run
-from ecglib.config import TrainConfig
-from ecglib.train import train
+from ecglib.beats.reshape import to_steps
+from ecglib.models import load_classifier, seed_model
+from ecglib.models.batchnorm import bn_drift, recalibrate_bn
+from ecglib.training.config import TrainConfig
+from ecglib.training.runs import evaluate_run
+from ecglib.training.trainer import train
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +91,7 @@ def test_bad_config_is_named():
 
 
 def test_corrupt_model_file_gives_clear_error(tmp_path):
-    from ecglib.errors import DataError
+    from ecglib.core.errors import DataError
 
     bad = tmp_path / "model.keras"
     bad.write_bytes(b"not a zip")
@@ -103,7 +102,7 @@ def test_corrupt_model_file_gives_clear_error(tmp_path):
 @pytest.mark.slow
 def test_jax_backend_trains(tmp_path):
     pytest.importorskip("jax")
-    code = ("from ecglib.build import build_table; from ecglib.train import *; "
+    code = ("from ecglib.data.build import build_table; from ecglib.training.trainer import *; "
             "t = build_table('synthetic', n_synthetic=3, progress=False); "
             "r = train(t, TrainConfig(epochs=1, subset=200, batch_size=50), verbose=0); "
             "import keras; print(keras.backend.backend(), r.test_proba.shape)")

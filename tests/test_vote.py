@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import skops.io
 
-from ecglib.config import TrainConfig
-from ecglib.errors import DataError
+from ecglib.core.errors import DataError
 from ecglib.models import MODELS, VoteClassifier, vote_model
-from ecglib.runs import read_params, run_model
-from ecglib.train import train
+from ecglib.training.config import TrainConfig
+from ecglib.training.runs import read_params, run_model
+from ecglib.training.trainer import train
 
 
 def _fit(name: str, table, rows, class_weight=False):
@@ -17,7 +17,7 @@ def _fit(name: str, table, rows, class_weight=False):
     model = MODELS[name].create(n_classes=5, seed=0)
     model.fit(table.X[rows], y[rows], table.X[rows], y[rows],
               TrainConfig(model=name, labels="aami5", class_weight=class_weight), verbose=0,
-              rr=table.rr(rows), rr_val=table.rr(rows))
+              features=table.features(rows), features_val=table.features(rows))
     return model
 
 
@@ -25,7 +25,7 @@ def test_vote_is_the_weighted_mean_of_its_members_trained_alone(synthetic_table)
     rows = np.arange(min(len(synthetic_table.X), 1500))
     vote = _fit("vote_rr_tpl", synthetic_table, rows)
     alone = {m: _fit(m, synthetic_table, rows) for m in ("gbm_rr_tpl", "lr_rr_tpl")}
-    X, rr = synthetic_table.X[rows], synthetic_table.rr(rows)
+    X, rr = synthetic_table.X[rows], synthetic_table.features(rows)
     expected = 0.4 * alone["gbm_rr_tpl"].predict_proba(X, rr) \
         + 0.6 * alone["lr_rr_tpl"].predict_proba(X, rr)
     p = vote.predict_proba(X, rr)
@@ -47,7 +47,7 @@ def test_class_weights_reach_the_logistic_regression_inside_its_pipeline(synthet
     assert plain.estimator.get_params()["logisticregression__class_weight"] is None
     assert weighted.estimator.get_params()["logisticregression__class_weight"] == "balanced"
     rare = np.bincount(y, minlength=5)[1:].argmax() + 1      # the largest abnormal class
-    X, rr = synthetic_table.X[rows], synthetic_table.rr(rows)
+    X, rr = synthetic_table.X[rows], synthetic_table.features(rows)
     called = [int((m.predict_proba(X, rr).argmax(1) == rare).sum()) for m in (plain, weighted)]
     assert called[1] > called[0], called        # weighting the rare classes calls them more
 
@@ -57,7 +57,7 @@ def test_a_saved_vote_loads_back_and_a_foreign_file_is_refused(synthetic_table, 
     vote = _fit("vote_rr_tpl", synthetic_table, rows)
     path = vote.save(tmp_path / "model")
     back = MODELS["vote_rr_tpl"].load(path, 5)
-    X, rr = synthetic_table.X[rows], synthetic_table.rr(rows)
+    X, rr = synthetic_table.X[rows], synthetic_table.features(rows)
     assert isinstance(back, VoteClassifier) and back.reads == vote.reads
     np.testing.assert_array_equal(back.predict_proba(X, rr), vote.predict_proba(X, rr))
     single = _fit("lr_rr_tpl", synthetic_table, rows).save(tmp_path / "single")
@@ -87,7 +87,7 @@ def test_a_trained_vote_run_is_read_back_by_the_run_tools(synthetic_table, tmp_p
     model = run_model(tmp_path / "run", read_params(tmp_path / "run"))
     test = result.split.test
     np.testing.assert_allclose(model.predict_proba(synthetic_table.X[test],
-                                                   synthetic_table.rr(test)),
+                                                   synthetic_table.features(test)),
                                result.test_proba, atol=1e-12)
     assert list(result.history.columns) == ["epoch", "n_iter_gbm_rr_tpl", "n_iter_lr_rr_tpl"]
 

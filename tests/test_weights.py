@@ -6,12 +6,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ecglib.config import TrainConfig
+from ecglib.core.seed import set_seed
 from ecglib.models import get_model_spec
-from ecglib.selection import candidate_row
-from ecglib.seed import set_seed
-from ecglib.train import fit_rows, subsample, train
-from ecglib.weights import patient_weights
+from ecglib.training.config import TrainConfig
+from ecglib.training.selection import candidate_row
+from ecglib.training.trainer import fit_rows, subsample, train
+from ecglib.training.weights import patient_weights
 
 
 def test_power_zero_counts_beats_alike_and_one_counts_patients_alike():
@@ -61,7 +61,7 @@ def _fit_and_predict(table, cfg: TrainConfig) -> np.ndarray:
     set_seed(cfg.seed)
     model = get_model_spec(cfg.model).create(n_classes=5, seed=cfg.seed)
     fit_rows(model, table, y, rows, np.flatnonzero(held_out), cfg, verbose=0)
-    return model.predict_proba(table.X[held_out], table.rr(np.flatnonzero(held_out)))
+    return model.predict_proba(table.X[held_out], table.features(np.flatnonzero(held_out)))
 
 
 @pytest.mark.parametrize("model", ["lr_rr_tpl", "vote_rr_tpl", "cnn_rr"])

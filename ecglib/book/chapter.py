@@ -1,5 +1,5 @@
 """What every chapter calls: one setup (style, seed, parameters, data, banner), training
-runs shared between chapters (:mod:`ecglib.runcache`), and small display helpers.
+runs shared between chapters (:mod:`ecglib.training.runcache`), and small display helpers.
 
 Chapters stay independent (each can be re-run alone with papermill) yet a whole-book build
 trains each configuration once: runs are cached keyed by the training configuration, the
@@ -18,19 +18,19 @@ from IPython import get_ipython
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from ..beattable import BeatTable
-from ..config import CONFIG_FIELDS, TrainConfig
-from ..data import load
-from ..errors import DataError
-from ..labels import get_scheme
+from ..beats.labels import get_scheme
+from ..beats.records import Record, write_resampled
+from ..core.errors import DataError
+from ..core.seed import set_seed
+from ..data.beattable import BeatTable
+from ..data.loading import load
 from ..datasets import DATASETS, dataset_title, get_dataset
 from ..datasets.synthetic import synthetic_record
-from ..plots import setup_style
-from ..records import Record, write_resampled
-from ..runcache import cached_cross_validate, cached_run
-from ..seed import set_seed
-from ..selection import candidate_row
-from ..train import TrainResult
+from ..training.config import CONFIG_FIELDS, TrainConfig
+from ..training.runcache import cached_cross_validate, cached_run
+from ..training.selection import candidate_row
+from ..training.trainer import TrainResult
+from .plots import setup_style
 from .profiles import known_parameters, resolve_params
 
 #: the first line of the cell papermill injects with ``-p NAME VALUE``
@@ -59,12 +59,12 @@ class Chapter:
 
     def out_of_fold(self, rows: np.ndarray, **overrides) -> np.ndarray:
         """Out-of-fold probabilities of ``self.config(**overrides)`` on ``rows``: the
-        profile's number of folds, grouped by patient, cached like runs."""
+        profile's ``cv_folds`` folds, grouped by patient, cached like runs."""
         return cached_cross_validate(self.table, self.config(**overrides), rows,
-                                     self.params["folds"])
+                                     self.params["cv_folds"])
 
     def candidate_row(self, name: str, rows: np.ndarray, **overrides) -> dict:
-        """:func:`ecglib.selection.candidate_row` of :meth:`out_of_fold`: the out-of-fold
+        """:func:`ecglib.training.selection.candidate_row` of :meth:`out_of_fold`: the out-of-fold
         Se, +P and F1 per class of ``self.config(**overrides)`` on ``rows``, and its
         selection score with every patient counting alike, in a row named ``name``."""
         cfg = self.config(**overrides)
@@ -104,7 +104,7 @@ def setup_chapter(profile: str | None = None, show_banner: bool = True,
               **{k: v for k, v in parameters.items() if k not in shared}}
     setup_style()
     set_seed(params["seed"])
-    table = load(params["data"])
+    table = load(params["data"], other_lead=params.get("other_lead"))
     if show_banner:
         show_html(banner(table, params))
     return Chapter(params, table)
@@ -148,7 +148,7 @@ def record_path(table: BeatTable, name: str = "208", folder: str | Path | None =
 
 def _record_folder(table: BeatTable, name: str) -> Path | None:
     """The folder holding record ``name`` of the table's (real) dataset, if present here."""
-    ds = DATASETS.get(table.source)
+    ds = DATASETS.find(table.source)
     if ds is None or ds.synthetic:
         return None
     try:

@@ -22,11 +22,11 @@ import nbformat
 import numpy as np
 import pandas as pd
 
-from ..atomic import atomic_write_text
-from ..beattable import BeatTable
-from ..reshape import to_steps, to_steps_padded
-from ..segment import BEAT_LENGTH, SegmentParams, segment, windows
-from ..splits import shared_records
+from ..beats.reshape import to_steps, to_steps_padded
+from ..beats.segmentation import BEAT_LENGTH, SegmentParams, segment, windows
+from ..core.atomic import atomic_write_text
+from ..data.beattable import BeatTable
+from ..training.splits import shared_records
 
 #: the environment variable naming the file verdicts are appended to (one JSON per line)
 GRADE_LOG = "ECGLIB_GRADE_LOG"
@@ -130,7 +130,8 @@ def check_window_beats(x: np.ndarray, peaks: np.ndarray, window: int,
         else np.zeros((0, BEAT_LENGTH), dtype=np.float32)
     got = np.asarray(beats, dtype=np.float32)
     ok = got.shape == expected.shape and np.allclose(got, expected, atol=1e-6)
-    return _verdict(ok, f"the {len(expected)} beats of window {window} match ecglib.segment.",
+    return _verdict(ok, f"the {len(expected)} beats of window {window} match "
+                        "ecglib.beats.segmentation.",
                     f"expected {expected.shape} beats, got {got.shape}; normalise the window "
                     "on its own, use its own median R-R, and zero-pad every row.")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from ..atomic import atomic_write_text
+from ..core.atomic import atomic_write_text
 from .exercises import EXERCISES, GRADE_LOG
 
 LABEL = re.compile(r"```\{exercise\}[^\n]*\n(?::[a-z-]+:[^\n]*\n)*?:label:\s*(\S+)")

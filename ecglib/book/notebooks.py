@@ -17,8 +17,8 @@ import nbformat
 import papermill as pm
 from nbclient import NotebookClient
 
-from ..atomic import atomic_write_text
-from ..errors import EcglibError
+from ..core.atomic import atomic_write_text
+from ..core.errors import EcglibError
 from .profiles import check_value, fits, known_parameters
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"

@@ -1,4 +1,4 @@
-"""Named parameter profiles: overrides of :class:`ecglib.config.TrainConfig` plus the few
+"""Named parameter profiles: overrides of :class:`ecglib.training.config.TrainConfig` plus the few
 settings only the book has, used alike by the book build, CI and readers.
 
 - ``default``: what ``make book`` runs (real data when available), sized for a 2-core CPU:
@@ -20,23 +20,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..config import CONFIG_FIELDS, config_defaults, field_type
+from ..training.config import CONFIG_FIELDS, config_defaults, field_type
 
 #: settings of the book that are not training parameters, with their defaults
-BOOK_SETTINGS: dict = {"data": "auto", "n_boot": 200,
+BOOK_SETTINGS: dict = {"data": "auto", "n_boot": 200, "cv_folds": 5,
                        "baseline_models": ["seed", "seed190", "kachuee", "cnn", "gbm",
                                            "cnn_rr", "gbm_rr", "gbm_rr_tpl"]}
 
 #: each profile: what it changes from TrainConfig's defaults and BOOK_SETTINGS
 PROFILES: dict[str, dict] = {
-    "default": {"epochs": 3, "batch_size": 32, "subset": 4000, "folds": 3,
+    "default": {"epochs": 3, "batch_size": 32, "subset": 4000, "cv_folds": 3,
                 "baseline_models": ["seed", "kachuee", "cnn", "gbm", "cnn_rr", "gbm_rr",
                                     "gbm_rr_tpl"]},     # seed190: in `full` (2 slow runs)
     "fast": {"epochs": 1, "batch_size": 128, "subset": 1500, "patience": 1, "n_boot": 30,
-             "folds": 2, "baseline_models": ["seed", "cnn", "gbm", "gbm_rr"]},
+             "cv_folds": 2, "baseline_models": ["seed", "cnn", "gbm", "gbm_rr"]},
     "full": {"epochs": 12, "n_boot": 500},
     "synthetic": {"data": "synthetic", "epochs": 6, "batch_size": 128, "subset": 4000,
-                  "folds": 3},
+                  "cv_folds": 3},
 }
 
 #: seconds one notebook cell may run in a book build, per profile (``ecglib book config``).

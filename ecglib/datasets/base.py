@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataError
-from ..extract import RecordBeats, annotated_beats
-from ..records import PREFERRED_LEADS, Record, list_records, read_wfdb_record
-from ..segment import SegmentParams
-from ..sources import PhysioNet, local_checksums, resolve_database
+from ..beats.extract import RecordBeats, annotated_beats
+from ..beats.records import PREFERRED_LEADS, Record, list_records, read_wfdb_record
+from ..beats.segmentation import SegmentParams
+from ..core.errors import DataError
+from ..core.registry import Registry
+from .sources import PhysioNet, local_checksums, resolve_database
 
 
 @dataclass(frozen=True)
@@ -101,21 +102,17 @@ class Dataset:
         return {}
 
 
-DATASETS: dict[str, Dataset] = {}
+#: every registered dataset, by name
+DATASETS: Registry[Dataset] = Registry("source")
 
 
 def register(dataset: Dataset) -> Dataset:
     """Add ``dataset`` to the registry under its name."""
-    DATASETS[dataset.name] = dataset
-    return dataset
+    return DATASETS.register(dataset.name, dataset)
 
 
-def get_dataset(name: str) -> Dataset:
-    """The dataset called ``name``, or a DataError listing the known ones."""
-    try:
-        return DATASETS[name]
-    except KeyError:
-        raise DataError(f"unknown source {name!r}; choose one of {list(DATASETS)}") from None
+#: the dataset called ``name``, or an UnknownNameError listing the known ones
+get_dataset = DATASETS.get
 
 
 def folder_dataset(folder: str | Path) -> Dataset:
@@ -126,7 +123,7 @@ def folder_dataset(folder: str | Path) -> Dataset:
     if not any(path.glob("*.hea")):
         raise DataError(f"{folder}: no WFDB records (.hea files) found")
     name = f"folder:{path}"
-    return DATASETS.get(name) or register(Dataset(
+    return DATASETS.find(name) or register(Dataset(
         name=name, title=f"WFDB records in {path}", physionet=None, fs=None, folder=path,
         lead_note="MLII or II where present, else the first lead",
         patient_note="one patient per record"))

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..records import Record, list_records, read_wfdb_record
-from ..sources import PhysioNet
+from ..beats.records import Record, list_records, read_wfdb_record
 from .base import Dataset, register
+from .sources import PhysioNet
 
 
 def header_patients(folder: Path, names: list[str]) -> dict[str, str]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..sources import PhysioNet
 from .base import Dataset, register
+from .sources import PhysioNet
 
 #: de Chazal et al. (2004) inter-patient split of MIT-BIH (paced records excluded).
 DS1 = ("101 106 108 109 112 114 115 116 118 119 122 124 201 203 205 207 208 209 215 220 223 "

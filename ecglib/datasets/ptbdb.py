@@ -4,7 +4,7 @@ control (normal) vs myocardial infarction (abnormal).
 549 records at 1 kHz from 290 people, one folder per patient (``patientNNN/sNNNN_xxx``):
 the patient is the folder. The diagnosis is read from each header's comment lines; other
 diagnoses are excluded and counted. PTB has no beat annotations, so R peaks come from
-:func:`ecglib.peaks.detect_r_peaks`, and every beat carries its record's class (N or MI) in
+:func:`ecglib.beats.peaks.detect_r_peaks`, and every beat carries its record's class (N or MI) in
 the beat table's ``aami`` column.
 """
 from __future__ import annotations
@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
-from ..extract import RecordBeats, beats_from_peaks
-from ..peaks import detect_r_peaks
-from ..records import Record, read_wfdb_record
-from ..segment import SegmentParams
-from ..sources import PhysioNet
+from ..beats.extract import RecordBeats, beats_from_peaks
+from ..beats.peaks import detect_r_peaks
+from ..beats.records import Record, read_wfdb_record
+from ..beats.segmentation import SegmentParams
+from ..core.errors import DataError
 from .base import Dataset, register
+from .sources import PhysioNet
 
 #: header diagnosis -> class stored in the beat table's ``aami`` column
 DIAGNOSES = {"healthy control": "N", "myocardial infarction": "MI"}

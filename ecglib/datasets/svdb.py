@@ -8,8 +8,8 @@ used for training in this book: it measures how a model transfers to new recordi
 """
 from __future__ import annotations
 
-from ..sources import PhysioNet
 from .base import Dataset, register
+from .sources import PhysioNet
 
 SVDB = register(Dataset(
     name="svdb",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..records import Record
+from ..beats.records import Record
 from .base import Dataset, register
 
 SYNTHETIC_FS = 360.0

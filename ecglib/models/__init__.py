@@ -6,16 +6,39 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..reshape import to_steps, to_steps_padded
-from .base import (MODELS, Classifier, ModelSpec, get_model_spec, load_classifier,
-                   register_model)
-from .keras_nets import (KerasClassifier, compact_cnn, kachuee_model, keras_model, seed_model,
-                         with_channel, with_rhythm)
-from ..rr import RAW_INTERVALS, RR_CONTEXT, RR_FEATURES
-from ..template import TEMPLATE_FEATURES
-from .sklearn_models import (SklearnClassifier, flat, gradient_boosting, linear_model,
-                             qrs_part, rhythm_boosting, sklearn_model, small_gradient_boosting,
-                             template_boosting)
+from ..beats.reshape import to_steps, to_steps_padded
+from ..beats.rr import RAW_INTERVALS, RR_CONTEXT, RR_FEATURES
+from ..beats.template import TEMPLATE_FEATURES
+from .base import (
+    MODELS,
+    Classifier,
+    FitParams,
+    ModelSpec,
+    get_model_spec,
+    load_classifier,
+    register_model,
+)
+from .batchnorm import bn_drift, precise_bn_callback, recalibrate_bn
+from .keras_nets import (
+    KerasClassifier,
+    compact_cnn,
+    kachuee_model,
+    keras_model,
+    seed_model,
+    with_channel,
+    with_rhythm,
+)
+from .sklearn_models import (
+    SklearnClassifier,
+    flat,
+    gradient_boosting,
+    linear_model,
+    qrs_part,
+    rhythm_boosting,
+    sklearn_model,
+    small_gradient_boosting,
+    template_boosting,
+)
 from .vote import VoteClassifier, vote_model
 
 keras_model("seed", seed_model, to_steps, "seed CNN-LSTM, 10 x 18 steps (drops 7 samples)")
@@ -35,7 +58,7 @@ sklearn_model("gbm_rr", rhythm_boosting, flat,
 sklearn_model("gbm_rr_small", small_gradient_boosting, flat,
               "shallow gradient boosting (depth 3) on raw samples + R-R features",
               reads=RR_FEATURES)
-# the beat beside the patient's own usual beat (ecglib.template): compares each new patient
+# the beat beside the patient's own usual beat (ecglib.beats.template): compares each new patient
 # with himself, not with the training patients
 sklearn_model("gbm_rr_tpl", template_boosting, qrs_part,
               "gradient boosting on R-R + template features + the beat's first 0.5 s",
@@ -45,7 +68,7 @@ sklearn_model("lr_rr_tpl_live", linear_model, qrs_part,
               "(no whole-record context: can run on a live signal)",
               reads=RR_FEATURES + TEMPLATE_FEATURES)
 # the same linear model on de Chazal et al. 2004's raw intervals instead of ratios to the
-# patient's rhythm (ecglib.rr.RAW_INTERVALS): what that normalising buys on new patients
+# patient's rhythm (ecglib.beats.rr.RAW_INTERVALS): what that normalising buys on new patients
 sklearn_model("lr_raw_rr_tpl", linear_model, qrs_part,
               "logistic regression on the raw R-R intervals (pre, post, local and running mean, "
               "in s) + template features + the beat's first 0.5 s",
@@ -76,8 +99,9 @@ def param_counts(model) -> dict[str, int]:
     return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
 
 
-__all__ = ["MODELS", "Classifier", "KerasClassifier", "ModelSpec", "SklearnClassifier",
-           "VoteClassifier", "compact_cnn", "get_model_spec", "gradient_boosting",
-           "kachuee_model", "keras_model", "linear_model", "load_classifier", "param_counts",
-           "register_model", "seed_model", "sklearn_model", "summary_table", "flat",
-           "vote_model", "with_channel", "with_rhythm"]
+__all__ = ["MODELS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
+           "SklearnClassifier", "VoteClassifier", "bn_drift", "compact_cnn", "flat",
+           "get_model_spec", "gradient_boosting", "kachuee_model", "keras_model", "linear_model",
+           "load_classifier", "param_counts", "precise_bn_callback", "recalibrate_bn",
+           "register_model", "seed_model", "sklearn_model", "summary_table", "vote_model",
+           "with_channel", "with_rhythm"]

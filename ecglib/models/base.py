@@ -18,11 +18,26 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..beatfeatures import select_features
-from ..errors import DataError
+from ..beats.features import select_features
+from ..core.errors import DataError
+from ..core.registry import Registry
 
 #: pickle-based files are refused by every loader: loading one can run any code
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+
+@dataclass(frozen=True)
+class FitParams:
+    """What fitting a model reads of a training configuration
+    (:meth:`ecglib.training.config.TrainConfig.fit_params` makes one)."""
+
+    epochs: int = 10            #: at most this many epochs (networks)
+    batch_size: int = 256       #: beats per batch (networks)
+    learning_rate: float = 1e-3  #: Adam's learning rate (networks)
+    patience: int = 3           #: early-stopping patience in epochs (networks)
+    class_weight: bool = False  #: every class weighs the same in the loss
+    seed: int = 0               #: the seed of anything random inside fitting
+    precise_bn: bool = True     #: recompute BatchNorm statistics before each evaluation
 
 
 class Classifier(ABC):
@@ -35,7 +50,7 @@ class Classifier(ABC):
         self.name = name
         self.n_classes = n_classes
         #: the per-beat features the model reads besides the samples, by column name
-        #: (:data:`ecglib.beatfeatures.BEAT_FEATURES`); empty for shape-only models
+        #: (:data:`ecglib.beats.features.BEAT_FEATURES`); empty for shape-only models
         self.reads = tuple(reads)
 
     def definition(self) -> dict:
@@ -44,34 +59,40 @@ class Classifier(ABC):
         never reuses runs of the old one."""
         return {"kind": type(self).__name__, "name": self.name, "reads": list(self.reads)}
 
+    def framework(self) -> dict:
+        """Versions of the library the model runs on, saved with a run (Keras models: the
+        backend and version; empty where ecglib's declared dependencies say it all)."""
+        return {}
+
     @property
-    def uses_rr(self) -> bool:
+    def uses_features(self) -> bool:
         """True when the model reads per-beat features (R-R, template) besides the beat."""
         return bool(self.reads)
 
     @abstractmethod
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
-            config, verbose: int = 2, rr: pd.DataFrame | np.ndarray | None = None,
-            rr_val: pd.DataFrame | np.ndarray | None = None,
+            params: FitParams, verbose: int = 2, features: pd.DataFrame | np.ndarray | None = None,
+            features_val: pd.DataFrame | np.ndarray | None = None,
             sample_weight: np.ndarray | None = None) -> pd.DataFrame:
-        """Train on beats ``X`` (n, 187) with labels ``y`` (and their feature table ``rr``,
-        :func:`ecglib.beatfeatures.beat_features`, when :attr:`uses_rr`); ``config`` is
-        the :class:`ecglib.config.TrainConfig`; ``verbose=2`` prints one line per epoch;
-        ``sample_weight``: a loss weight per beat (:func:`ecglib.weights.patient_weights`),
-        on top of the class weights. Returns the history, one row per epoch."""
+        """Train on beats ``X`` (n, 187) with labels ``y`` (and their feature table
+        ``features``, :func:`ecglib.beats.features.beat_features`, when
+        :attr:`uses_features`); ``params``: what fitting reads of the training configuration
+        (:class:`FitParams`); ``verbose=2`` prints one line per epoch; ``sample_weight``: a
+        loss weight per beat (:func:`ecglib.training.weights.patient_weights`), on top of the
+        class weights. Returns the history, one row per epoch."""
 
     @abstractmethod
     def predict_proba(self, X: np.ndarray,
-                      rr: pd.DataFrame | np.ndarray | None = None) -> np.ndarray:
-        """P(abnormal) per beat (binary, 1-D) or class probabilities (2-D); ``rr``: the
+                      features: pd.DataFrame | np.ndarray | None = None) -> np.ndarray:
+        """P(abnormal) per beat (binary, 1-D) or class probabilities (2-D); ``features``: the
         beats' feature table, needed by models that read per-beat features."""
 
-    def _rr(self, rr: pd.DataFrame | np.ndarray | None, n: int) -> np.ndarray | None:
+    def _features(self, features: pd.DataFrame | np.ndarray | None, n: int) -> np.ndarray | None:
         """The columns :attr:`reads` of the beats' features, or None when the model reads
         none (an error when they are missing)."""
         if not self.reads:
             return None
-        return select_features(rr, self.reads, n, self.name)
+        return select_features(features, self.reads, n, self.name)
 
     @abstractmethod
     def save(self, stem: Path) -> Path:
@@ -105,21 +126,17 @@ class ModelSpec:
     suffix: str                           #: file suffix of the saved format
 
 
-MODELS: dict[str, ModelSpec] = {}
+#: every registered model, by name
+MODELS: Registry[ModelSpec] = Registry("model")
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:
     """Add a model to the registry (CLI choices, training, prediction and chapters)."""
-    MODELS[spec.name] = spec
-    return spec
+    return MODELS.register(spec.name, spec)
 
 
-def get_model_spec(name: str) -> ModelSpec:
-    """The :class:`ModelSpec` called ``name`` or a ValueError listing the valid names."""
-    try:
-        return MODELS[name]
-    except KeyError:
-        raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}") from None
+#: the :class:`ModelSpec` called ``name``, or an UnknownNameError listing the known ones
+get_model_spec = MODELS.get
 
 
 def register_wrapped(name: str, description: str, wrapper: Callable, build: Callable,

@@ -1,8 +1,9 @@
 """Keras networks (the seed CNN-LSTM and two CNN baselines) behind the Classifier interface.
 
 Keras is imported inside the functions of this module only: importing it (with TensorFlow)
-takes about 8 s on a 2-core machine (measured: ``python -c "import keras"``), which
-``ecglib --help``, ``ecglib data build`` and the scikit-learn models should not pay.
+takes seconds (``benchmarks/bench_predict.py``), which ``ecglib --help``, ``ecglib data
+build`` and the scikit-learn models should not pay. Every function here gets it from
+:func:`ecglib.models.backend.require_keras` (seeded; a clear error without a backend).
 
 The seed's conv stack inside TimeDistributed is not published; its summary fixes only the
 output (None, 10, 256) and 353,024 parameters. Several natural stacks fit; we use
@@ -20,17 +21,18 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..batchnorm import precise_bn_callback
-from ..errors import DataError
-from ..rr import RR_FEATURES
-from ..segment import BEAT_LENGTH
-from .base import Classifier, ModelSpec, register_wrapped
+from ..beats.rr import RR_FEATURES
+from ..beats.segmentation import BEAT_LENGTH
+from ..core.errors import DataError
+from .backend import keras_info, require_keras
+from .base import Classifier, FitParams, ModelSpec, register_wrapped
+from .batchnorm import precise_bn_callback
 
 DENSE_WIDTHS = (1024, 512, 256, 128, 64, 32)
 
 
 def _head(n_classes: int):
-    from keras import layers
+    layers = require_keras().layers
 
     if n_classes == 2:
         return layers.Dense(1, activation="sigmoid", name="output")
@@ -41,8 +43,8 @@ def seed_model(n_classes: int = 2, step_len: int = 18, bn_momentum: float = 0.99
                dropout: float = 0.5):
     """The seed network: TimeDistributed 1D-CNN -> LSTM(64) -> 6 x (Dense + BN) -> Dropout ->
     output. With the defaults its summary matches the seed row by row (1,209,217 params)."""
-    import keras
-    from keras import layers
+    keras = require_keras()           # imported here, seeded by set_seed
+    layers = keras.layers
 
     conv = keras.Sequential([
         layers.Input((step_len, 1)),
@@ -63,8 +65,8 @@ def seed_model(n_classes: int = 2, step_len: int = 18, bn_momentum: float = 0.99
 def kachuee_model(n_classes: int = 2):
     """Residual CNN of Kachuee et al. (2018): conv(32, 5), five residual blocks (two conv(32, 5)
     with ReLU, skip connection, max-pool 5 / stride 2), then Dense 32 -> Dense 32 -> output."""
-    import keras
-    from keras import layers
+    keras = require_keras()           # imported here, seeded by set_seed
+    layers = keras.layers
 
     inp = layers.Input((BEAT_LENGTH, 1))
     x = layers.Conv1D(32, 5, padding="same")(inp)
@@ -83,8 +85,8 @@ def compact_cnn(n_classes: int = 2):
     """A compact 1D-CNN (29,441 parameters for two classes): three conv/pool stages, then a
     dense layer on the flattened map, so the position of waves relative to the R peak
     (timing) is kept."""
-    import keras
-    from keras import layers
+    keras = require_keras()           # imported here, seeded by set_seed
+    layers = keras.layers
 
     return keras.Sequential([
         layers.Input((BEAT_LENGTH, 1)),
@@ -106,8 +108,8 @@ def with_rhythm(morphology: Callable, n_rr: int = len(RR_FEATURES), name: str = 
     output layer) whose last hidden layer is joined with the beat's R-R features (through a
     small Dense(16) layer) before the output."""
     def build(n_classes: int = 2):
-        import keras
-        from keras import layers
+        keras = require_keras()
+        layers = keras.layers
 
         base = morphology(n_classes)
         hidden = base.layers[-2].output                 # the layer feeding the output
@@ -140,56 +142,59 @@ class KerasClassifier(Classifier):
         self.prepare = prepare
 
     def definition(self) -> dict:
-        """The base definition, how beats are prepared and every layer: its type, output
-        shape, weights and configuration (layer names left out: Keras numbers them by
-        how many layers the process has made)."""
+        """The base definition, the Keras backend, how beats are prepared and every layer:
+        its type, output shape, weights and configuration (layer names left out: Keras
+        numbers them by how many layers the process has made)."""
         layers = [{"type": type(layer).__name__, "output": str(layer.output.shape),
                    "params": int(layer.count_params()),
                    "config": _unnamed(layer.get_config())} for layer in self.net.layers]
-        return {**super().definition(), "prepare": self.prepare.__qualname__,
-                "layers": layers}
+        return {**super().definition(), "backend": keras_info()["keras_backend"],
+                "prepare": self.prepare.__qualname__, "layers": layers}
 
-    def inputs(self, X: np.ndarray, rr: np.ndarray | None = None):
+    def framework(self) -> dict:
+        return keras_info()
+
+    def inputs(self, X: np.ndarray, features: np.ndarray | None = None):
         """The network's input(s): prepared beats, and the per-beat features it reads
         (:attr:`reads`) as the second input."""
         beats = self.prepare(X)
-        features = self._rr(rr, len(beats))
-        return beats if features is None else [beats, features]
+        extra = self._features(features, len(beats))
+        return beats if extra is None else [beats, extra]
 
-    def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
-            rr_val=None, sample_weight=None) -> pd.DataFrame:
+    def fit(self, X, y, X_val, y_val, params: FitParams, verbose: int = 2, features=None,
+            features_val=None, sample_weight=None) -> pd.DataFrame:
         """Adam, binary or sparse categorical cross-entropy, PreciseBN before every
-        evaluation (unless ``config.precise_bn`` is off), early stopping on the validation
+        evaluation (unless ``params.precise_bn`` is off), early stopping on the validation
         loss with the best weights restored, optional class weights times optional per-beat
         ``sample_weight``; one line per epoch."""
-        import keras
+        keras = require_keras()
 
         loss = "binary_crossentropy" if self.n_classes == 2 else "sparse_categorical_crossentropy"
-        self.net.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss,
+        self.net.compile(optimizer=keras.optimizers.Adam(params.learning_rate), loss=loss,
                          metrics=["accuracy"])
-        Xtr, Xva = self.inputs(X, rr), self.inputs(X_val, rr_val)
-        callbacks = [precise_bn_callback(Xtr, seed=config.seed)] if config.precise_bn else []
+        Xtr, Xva = self.inputs(X, features), self.inputs(X_val, features_val)
+        callbacks = [precise_bn_callback(Xtr, seed=params.seed)] if params.precise_bn else []
         callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=config.patience, restore_best_weights=True))
-        weights = class_weights(y, self.n_classes) if config.class_weight else None
+            monitor="val_loss", patience=params.patience, restore_best_weights=True))
+        weights = class_weights(y, self.n_classes) if params.class_weight else None
         if sample_weight is not None:       # Keras takes one or the other: fold them
             per_class = np.array([weights[c] for c in range(self.n_classes)]) \
                 if weights else np.ones(self.n_classes)
             sample_weight = np.asarray(sample_weight, dtype=np.float64) * per_class[y]
             weights = None
-        hist = self.net.fit(Xtr, y, validation_data=(Xva, y_val), epochs=config.epochs,
-                            batch_size=config.batch_size, class_weight=weights,
+        hist = self.net.fit(Xtr, y, validation_data=(Xva, y_val), epochs=params.epochs,
+                            batch_size=params.batch_size, class_weight=weights,
                             sample_weight=sample_weight,
                             callbacks=callbacks, verbose=verbose, shuffle=True)
         frame = pd.DataFrame(hist.history)
         frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
         return frame
 
-    def predict_proba(self, X: np.ndarray, rr: np.ndarray | None = None,
+    def predict_proba(self, X: np.ndarray, features: np.ndarray | None = None,
                       batch_size: int = 512) -> np.ndarray:
-        inputs = self.inputs(X, rr)
+        inputs = self.inputs(X, features)
         beats = inputs[0] if isinstance(inputs, list) else inputs
-        expected = self.net.input_shape[0] if self.uses_rr else self.net.input_shape
+        expected = self.net.input_shape[0] if self.uses_features else self.net.input_shape
         if tuple(expected[1:]) != tuple(beats.shape[1:]):
             raise DataError(f"input of shape {tuple(beats.shape[1:])} does not fit the "
                             f"model's input {tuple(expected[1:])}")
@@ -225,7 +230,7 @@ def class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
 
 def load_keras(path: Path):
     """A ``.keras`` file in safe mode (no Python code in the file runs); errors name it."""
-    import keras
+    keras = require_keras()
 
     try:
         return keras.models.load_model(path, safe_mode=True, compile=False)

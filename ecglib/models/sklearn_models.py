@@ -12,10 +12,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ..atomic import atomic_open
-from ..errors import DataError
-from ..template import QRS_SAMPLES
-from .base import Classifier, ModelSpec, register_wrapped
+from ..beats.template import QRS_SAMPLES
+from ..core.atomic import atomic_open
+from ..core.errors import DataError
+from .base import Classifier, FitParams, ModelSpec, register_wrapped
 
 #: The only types a scikit-learn model file may hold beyond skops' built-in safe list
 #: (the trees of HistGradientBoostingClassifier). Anything else is refused, never loaded.
@@ -91,40 +91,40 @@ class SklearnClassifier(Classifier):
         return {**super().definition(), "prepare": self.prepare.__qualname__,
                 "estimator": {k: repr(v) for k, v in sorted(params.items())}}
 
-    def features(self, X: np.ndarray, rr: np.ndarray | None = None) -> np.ndarray:
+    def inputs(self, X: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
         """The estimator's feature matrix: prepared beats, then the per-beat features it
         reads (:attr:`reads`)."""
         beats = self.prepare(X)
-        extra = self._rr(rr, len(beats))
+        extra = self._features(features, len(beats))
         return beats if extra is None else np.hstack([beats, extra])
 
-    def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
-            rr_val=None, sample_weight=None) -> pd.DataFrame:
-        """Fit on the training beats; with ``config.class_weight`` every class weighs the
+    def fit(self, X, y, X_val, y_val, params: FitParams, verbose: int = 2, features=None,
+            features_val=None, sample_weight=None) -> pd.DataFrame:
+        """Fit on the training beats; with ``params.class_weight`` every class weighs the
         same in the loss (scikit-learn's ``class_weight="balanced"``), times
         ``sample_weight`` when given (a pipeline's last step takes it). Estimators that stop
         early on held-out data stop on the validation beats given."""
-        params = self.estimator.get_params()
-        if config.class_weight:         # the estimator's own, or a pipeline step's
-            self.estimator.set_params(**{k: "balanced" for k in params
+        settings = self.estimator.get_params()
+        if params.class_weight:         # the estimator's own, or a pipeline step's
+            self.estimator.set_params(**{k: "balanced" for k in settings
                                          if k.split("__")[-1] == "class_weight"})
         extra = {}
         known = np.isin(y_val, np.unique(y))        # the estimator knows only these classes
-        if params.get("early_stopping") is True and params.get("validation_fraction") \
+        if settings.get("early_stopping") is True and settings.get("validation_fraction") \
                 and known.any():
             # stop on the validation beats given (other patients), not on a random tenth
-            extra = {"X_val": self.features(X_val[known], None if rr_val is None else
-                                            rr_val[np.asarray(known)]), "y_val": y_val[known]}
+            extra = {"X_val": self.inputs(X_val[known], None if features_val is None else
+                                            features_val[np.asarray(known)]), "y_val": y_val[known]}
         if sample_weight is not None:
             step = self.estimator.steps[-1][0] + "__" if isinstance(self.estimator, Pipeline) \
                 else ""
             extra[step + "sample_weight"] = np.asarray(sample_weight, dtype=np.float64)
-        self.estimator.fit(self.features(X, rr), y, **extra)
+        self.estimator.fit(self.inputs(X, features), y, **extra)
         return pd.DataFrame({"epoch": [1],
                              "n_iter": [int(getattr(self.estimator, "n_iter_", 1))]})
 
-    def predict_proba(self, X: np.ndarray, rr: np.ndarray | None = None) -> np.ndarray:
-        inputs = self.features(X, rr)
+    def predict_proba(self, X: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
+        inputs = self.inputs(X, features)
         expected = getattr(self.estimator, "n_features_in_", inputs.shape[1])
         if inputs.ndim != 2 or inputs.shape[1] != expected:
             raise DataError(f"input of shape {tuple(inputs.shape[1:])} does not fit the "

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..beatfeatures import select_features
-from ..errors import DataError
-from .base import Classifier, ModelSpec, get_model_spec, register_model
+from ..beats.features import select_features
+from ..core.errors import DataError
+from .base import Classifier, FitParams, ModelSpec, get_model_spec, register_model
 from .sklearn_models import SklearnClassifier, load_skops, save_skops
 
 
@@ -33,30 +33,31 @@ class VoteClassifier(Classifier):
         return {**super().definition(), "weights": self.weights.tolist(),
                 "members": [m.definition() for m in self.members]}
 
-    def _named(self, rr: pd.DataFrame | np.ndarray | None, n: int) -> pd.DataFrame | None:
+    def _named(self, features: pd.DataFrame | np.ndarray | None, n: int) -> pd.DataFrame | None:
         """The per-beat features as a table (an array must hold the vote's columns, in
         :attr:`reads` order), so each member can take its own by name."""
-        if rr is None or isinstance(rr, pd.DataFrame) or not self.reads:
-            return rr
-        return pd.DataFrame(select_features(rr, self.reads, n, self.name),
+        if features is None or isinstance(features, pd.DataFrame) or not self.reads:
+            return features
+        return pd.DataFrame(select_features(features, self.reads, n, self.name),
                             columns=list(self.reads))
 
-    def fit(self, X, y, X_val, y_val, config, verbose: int = 2, rr=None,
-            rr_val=None, sample_weight=None) -> pd.DataFrame:
+    def fit(self, X, y, X_val, y_val, params: FitParams, verbose: int = 2, features=None,
+            features_val=None, sample_weight=None) -> pd.DataFrame:
         """Fit every member on the same beats, as it would be fitted alone (its class
         weights, its early stopping on the validation beats)."""
         row = {"epoch": [1]}
-        rr, rr_val = self._named(rr, len(X)), self._named(rr_val, len(X_val))
+        features = self._named(features, len(X))
+        features_val = self._named(features_val, len(X_val))
         for member in self.members:
-            history = member.fit(X, y, X_val, y_val, config, verbose, rr=rr, rr_val=rr_val,
-                                 sample_weight=sample_weight)
+            history = member.fit(X, y, X_val, y_val, params, verbose, features=features,
+                                 features_val=features_val, sample_weight=sample_weight)
             row[f"n_iter_{member.name}"] = history["n_iter"].tolist()
         return pd.DataFrame(row)
 
-    def predict_proba(self, X: np.ndarray, rr: pd.DataFrame | np.ndarray | None = None
+    def predict_proba(self, X: np.ndarray, features: pd.DataFrame | np.ndarray | None = None
                       ) -> np.ndarray:
-        rr = self._named(rr, len(X))
-        return sum(w * m.predict_proba(X, rr) for w, m in zip(self.weights, self.members))
+        features = self._named(features, len(X))
+        return sum(w * m.predict_proba(X, features) for w, m in zip(self.weights, self.members))
 
     def save(self, stem: Path) -> Path:
         return save_skops({"members": [m.name for m in self.members],

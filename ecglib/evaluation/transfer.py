@@ -1,0 +1,58 @@
+"""How a trained model transfers: run it on every annotated beat of a whole other database
+(beats cut by the same extraction, resampled to 125 Hz) and score it per class and per
+record against that database's reference annotations."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.atomic import atomic_open
+from ..data.build import build_table
+from ..datasets import DATASETS, folder_dataset
+from ..metrics.scores import class_scores, predicted_labels
+from ..training.runs import read_params, run_model, run_scheme
+
+
+def database_source(database: str | Path) -> tuple[str, Path | None]:
+    """(registered dataset name, folder or None) for a dataset name or a WFDB folder."""
+    if str(database) in DATASETS:
+        return str(database), None
+    return folder_dataset(database).name, Path(database)
+
+
+def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | Path | None,
+                      progress: bool = True, records: list[str] | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score run ``run_dir`` on every beat of ``database`` (of its ``records`` only, when
+    given: e.g. the test patients of a run trained on the same people in another lead);
+    write ``per_class.csv`` and ``per_record.csv`` into ``out_dir`` (when given). Returns
+    (per class, per record)."""
+    run = Path(run_dir)
+    params = read_params(run)
+    model, scheme = run_model(run, params), run_scheme(run, params)
+    source, folder = database_source(database)
+    table = build_table(source, data_dir=folder, records=records, progress=progress)
+    y = table.labels(scheme)
+    rows = np.arange(len(table))
+    p = model.predict_proba(table.X, table.features(rows))
+    pred = predicted_labels(p, float(params["threshold"]))
+    per_class = class_scores(y, pred, scheme.classes)
+    records = []
+    for (record, patient), idx in table.meta.groupby(["record", "patient"], sort=True).indices.items():
+        row = {"record": record, "patient": patient, "beats": int(idx.size),
+               "accuracy": float((pred[idx] == y[idx]).mean())}
+        for c, name in enumerate(scheme.classes):
+            mine = idx[y[idx] == c]
+            row[f"n_{name}"] = int(mine.size)
+            row[f"se_{name}"] = float((pred[mine] == c).mean()) if mine.size else np.nan
+        records.append(row)
+    per_record = pd.DataFrame(records)
+    if out_dir is not None:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, frame in (("per_class.csv", per_class), ("per_record.csv", per_record)):
+            with atomic_open(out / name, "w", newline="\n") as fh:
+                frame.to_csv(fh, index=False, lineterminator="\n", float_format="%.6g")
+    return per_class, per_record

@@ -1,0 +1,106 @@
+"""Trained runs (and cross-validations) cached by what defines them, shared by the
+chapters and the comparisons.
+
+A run is cached under ``<cache>/runs/<key>``, the key made of the training configuration,
+the model's definition, a digest of the data and the Keras backend. Training is
+deterministic, so a cached run equals a fresh one; a damaged entry is trained again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from ..beats.labels import get_scheme
+from ..core.atomic import atomic_open
+from ..core.errors import EcglibError
+from ..core.paths import cache_dir, cache_key
+from ..data.beattable import BeatTable
+from ..models import get_model_spec
+from .config import TrainConfig
+from .runs import load_run
+from .selection import cross_validate
+from .trainer import TrainResult, train
+
+
+def data_identity(table: BeatTable) -> dict:
+    """What identifies a beat table's content for caching: its source and a digest of what
+    models read (:meth:`ecglib.data.beattable.BeatTable.digest`), so rebuilt features never
+    reuse runs trained on the old ones."""
+    return {"source": table.source, "n": len(table), "synthetic": table.synthetic,
+            "digest": table.digest()}
+
+
+def model_identity(config: TrainConfig, n_classes: int) -> dict:
+    """What defines ``config``'s model before training
+    (:meth:`ecglib.models.Classifier.definition`)."""
+    return get_model_spec(config.model).create(n_classes=n_classes,
+                                               seed=config.seed).definition()
+
+
+def _identity(table: BeatTable, config: TrainConfig) -> dict:
+    """What a cached result of ``config`` on ``table`` depends on: the configuration, the
+    data and the model's definition (with the Keras backend of a Keras model)."""
+    return {"config": asdict(config), "data": data_identity(table),
+            "model": model_identity(config, get_scheme(config.labels).n_classes)}
+
+
+def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> TrainResult:
+    """A trained run for ``config`` on ``table``: loaded from the run cache or trained."""
+    key = cache_key({**_identity(table, config), "ecglib_runs": 3})
+    folder = cache_dir() / "runs" / key
+    if (folder / "metrics.json").is_file():
+        try:
+            return load_run(folder, table)
+        except (EcglibError, OSError, ValueError):   # a damaged cache entry is retrained
+            shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
+    try:                            # the run and its writer's lock file stay inside tmp
+        result = train(table, config, out_dir=tmp / "run", verbose=verbose)
+        _publish(tmp / "run", folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    result.run_dir = folder
+    return result
+
+
+def _publish(tmp: Path, folder: Path) -> None:
+    """Move the trained run ``tmp`` to ``folder`` in one rename. Where another process
+    (a second notebook, a parallel test) has put the same run there first, its copy is kept:
+    training is deterministic, so the two are the same run. A leftover ``folder`` without
+    ``metrics.json`` is not a run and is replaced."""
+    try:
+        os.replace(tmp, folder)
+        return
+    except OSError:                 # folder exists and is not empty
+        if (folder / "metrics.json").is_file():
+            return
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+
+
+def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
+                          cv_folds: int = 5, progress: bool = True) -> np.ndarray:
+    """:func:`ecglib.training.selection.cross_validate`, its out-of-fold probabilities cached under
+    ``<cache>/cv/<key>.npy`` (key: :func:`_identity`, the rows and the number of folds)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    key = cache_key({**_identity(table, config), "cv_folds": cv_folds,
+                     "rows": hashlib.sha256(rows.tobytes()).hexdigest(), "ecglib_cv": 2})
+    path = cache_dir() / "cv" / f"{key}.npy"
+    if path.is_file():
+        try:
+            cached = np.load(path, allow_pickle=False)
+            if len(cached) == rows.size:
+                return cached
+        except (OSError, ValueError):              # a damaged entry is computed again
+            pass
+    out = cross_validate(table, config, rows, cv_folds, progress)
+    with atomic_open(path, "wb") as f:
+        np.save(f, out, allow_pickle=False)
+    return out

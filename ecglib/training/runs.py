@@ -1,0 +1,114 @@
+"""Loading a run folder back: parameters (checked against the run's manifest), the label
+scheme, the model (in a format that cannot run code), the split, and re-evaluation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..beats.labels import LabelScheme, get_scheme
+from ..core.atomic import atomic_open, read_json, verify_checksum
+from ..core.errors import DataError
+from ..data.beattable import BeatTable
+from ..models import Classifier, load_classifier
+from .config import TrainConfig
+from .splits import Split, get_split
+from .trainer import RUN_MANIFEST, TrainResult, test_metrics
+
+
+def verify_run(run_dir: str | Path) -> None:
+    """Check every file of a run folder against the checksums its ``manifest.json`` holds
+    (runs written before the manifest existed are read as they are)."""
+    run = Path(run_dir)
+    if not (run / RUN_MANIFEST).is_file():
+        return
+    files = read_json(run / RUN_MANIFEST)
+    files = files.get("files") if isinstance(files, dict) else None
+    if not isinstance(files, dict):
+        raise DataError(f"{run / RUN_MANIFEST}: not the manifest of an ecglib run")
+    for name, digest in files.items():
+        path = run / str(name)
+        if not path.is_file():
+            raise DataError(f"{path}: missing from the run folder (listed in its manifest)")
+        verify_checksum(path, digest, run / RUN_MANIFEST, "train the run again")
+
+
+def read_params(run_dir: str | Path) -> dict:
+    """``params.json`` of a run folder."""
+    path = Path(run_dir) / "params.json"
+    if not path.is_file():
+        raise DataError(f"{path}: not found (is {run_dir} a run folder from 'ecglib train'?)")
+    verify_run(run_dir)
+    params = read_json(path)
+    if not isinstance(params, dict) or not {"config", "threshold", "model_file",
+                                            "data"} <= set(params):
+        raise DataError(f"{path}: not the parameters of an ecglib run (missing keys)")
+    return params
+
+
+def run_config(run_dir: str | Path, params: dict) -> TrainConfig:
+    """The :class:`TrainConfig` a run was trained with."""
+    try:
+        return TrainConfig(**params["config"])
+    except TypeError as exc:
+        raise DataError(f"{Path(run_dir) / 'params.json'}: invalid configuration "
+                        f"({exc})") from None
+
+
+def run_scheme(run_dir: str | Path, params: dict) -> LabelScheme:
+    """The label scheme a run was trained with, as its ``params.json`` saved it."""
+    if isinstance(params.get("label_scheme"), dict):
+        return LabelScheme.from_dict(params["label_scheme"], str(Path(run_dir) / "params.json"))
+    return get_scheme(params["config"]["labels"])
+
+
+def run_model(run_dir: str | Path, params: dict) -> Classifier:
+    """The trained model of a run folder."""
+    return load_classifier(Path(run_dir) / params["model_file"], params["config"]["model"],
+                           run_scheme(run_dir, params).n_classes)
+
+
+def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300) -> pd.DataFrame:
+    """Re-evaluate a run: predict its test rows of ``table`` again with the saved model;
+    writes ``evaluation.csv``."""
+    run = Path(run_dir)
+    params = read_params(run)
+    if len(table) != params["data"]["n_beats"]:
+        raise DataError(f"{run}: the run was trained on {params['data']['n_beats']:,} beats "
+                        f"but the data given has {len(table):,}: pass the same --data")
+    result = load_run(run, table)
+    try:
+        result.test_proba = result.model.predict_proba(table.X[result.split.test],
+                                                       table.features(result.split.test))
+    except DataError as exc:
+        raise DataError(f"{run}: {exc}") from None
+    frame = test_metrics(result, table.meta, n_boot=n_boot)
+    with atomic_open(run / "evaluation.csv", "w", newline="\n") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+    return frame
+
+
+def load_run(run_dir: str | Path, table: BeatTable) -> TrainResult:
+    """A saved run as a :class:`ecglib.training.trainer.TrainResult` (model loaded safely)."""
+    run = Path(run_dir)
+    params = read_params(run)
+    cfg = run_config(run, params)
+    scheme = run_scheme(run, params)
+    for name in ("split.npz", "history.csv"):
+        if not (run / name).is_file():
+            raise DataError(f"{run / name}: not found; the run folder is incomplete")
+    try:
+        with np.load(run / "split.npz", allow_pickle=False) as z:
+            split = Split(cfg.split, z["train"], z["val"], z["test"],
+                          params.get("split_group", get_split(cfg.split).group),
+                          tuple(params.get("split_notes", ())))
+            val_p, test_p = z["val_proba"], z["test_proba"]
+    except (ValueError, KeyError, OSError) as exc:
+        raise DataError(f"{run / 'split.npz'}: unreadable ({exc})") from None
+    if split.test.size and split.test.max() >= len(table):
+        raise DataError(f"{run / 'split.npz'}: test rows beyond the {len(table):,} beats given")
+    y_test = table.labels(scheme)[split.test]
+    return TrainResult(run_model(run, params), cfg, split, pd.read_csv(run / "history.csv"),
+                       float(params["threshold"]), val_p, test_p, y_test,
+                       float(params.get("fit_seconds", 0.0)), scheme, run)
