@@ -19,8 +19,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def both(check, right: tuple, wrong: tuple) -> None:
-    assert check(*right) is True
-    assert check(*wrong) is False
+    assert check(*right).passed is True
+    assert check(*wrong).passed is False
 
 
 def test_data_and_building_checks(synthetic_table):
@@ -139,9 +139,9 @@ def test_exercises_per_chapter():
 def test_checks_say_not_yet_for_none_and_log_verdicts(tmp_path, monkeypatch, capsys):
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv(ex.GRADE_LOG, str(log))
-    assert ex.check_cut_length(75, None) is False
-    assert ex.check_cut_length(75, "abc") is False         # unreadable: wrong, no traceback
-    assert ex.check_cut_length(75, 120) is True
+    assert not ex.check_cut_length(75, None)
+    assert not ex.check_cut_length(75, "abc")              # unreadable: wrong, no traceback
+    assert ex.check_cut_length(75, 120)
     out = capsys.readouterr().out
     assert "no answer yet" in out and "could not be checked" in out and "Correct" in out
     rows = [json.loads(line) for line in log.read_text().splitlines()]
@@ -199,3 +199,12 @@ def test_a_student_copy_runs_and_its_checks_wait_for_answers(tmp_path, monkeypat
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs)
     assert text.count("no answer yet") == 3 and "Correct" not in text
+
+
+def test_a_check_prints_its_verdict_and_displays_nothing(capsys):
+    from IPython.core.formatters import DisplayFormatter
+
+    verdict = ex.check_cut_length(75, 120)
+    assert capsys.readouterr().out.startswith("Correct: ")
+    assert DisplayFormatter().format(verdict) == ({}, {})      # no stray True under the line
+    assert bool(verdict) and repr(verdict) == "Verdict(passed=True)"

@@ -38,6 +38,18 @@ def test_chapter_shape(path):
     assert "**In this chapter you will**" in text and "## Summary" in text
 
 
+#: the longest code line a rendered page shows without scrolling sideways
+PAGE_WIDTH = 88
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_code_lines_fit_the_page(path):
+    nb = nbformat.read(path, as_version=4)
+    long = [f"cell {i}: {line[:50]}..." for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for line in c.source.splitlines() if len(line) > PAGE_WIDTH]
+    assert not long, f"{len(long)} code lines longer than {PAGE_WIDTH} characters: {long[:5]}"
+
+
 TEACHING_CHAPTERS = [p for p in NOTEBOOKS if p.stem[:2] in {"02", "03", "04", "05", "06", "07"}]
 CHECK = re.compile(r"np\.testing\.assert|assert_frame_equal|^\s*assert |exercises\.check_", re.M)
 

@@ -3,7 +3,8 @@
 Every exercise with a definite answer has one ``check_*`` function here, registered under
 the label of its ``{exercise}`` block (:data:`EXERCISES`). A check computes the expected
 answer with ecglib or scikit-learn itself (nothing typed in), prints a short verdict and
-returns True or False. It never raises: an answer still ``None`` reads "not answered yet",
+returns a :class:`Verdict`, true when the answer is right, which a notebook does not display
+(the printed line is the verdict). It never raises: an answer still ``None`` reads "not answered yet",
 an answer it cannot read is wrong. When ``$ECGLIB_GRADE_LOG`` names a file, each verdict is
 also appended to it as one JSON line, which is how :mod:`ecglib.book.grading` collects them.
 """
@@ -44,6 +45,25 @@ class Exercise:
 EXERCISES: dict[str, Exercise] = {}
 
 
+class Verdict:
+    """A check's result: true when the answer is right. A notebook displays nothing for it
+    (the check has printed its verdict), so a check cell shows one line, not a stray True."""
+
+    __slots__ = ("passed",)
+
+    def __init__(self, passed: bool) -> None:
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing in IPython and Jupyter."""
+
+
 def _log(label: str, ok: bool) -> None:
     path = os.environ.get(GRADE_LOG)
     if path:
@@ -55,7 +75,7 @@ def exercise(label: str, chapter: str) -> Callable:
     """Register a check for exercise ``label`` of ``chapter`` (a notebook stem)."""
     def register(check: Callable[..., bool]) -> Callable[..., bool]:
         @functools.wraps(check)
-        def checked(*args, **kwargs) -> bool:
+        def checked(*args, **kwargs) -> Verdict:
             if any(a is None for a in (*args, *kwargs.values())):
                 print("Not yet: no answer yet (replace None with yours).")
                 ok = False
@@ -67,7 +87,7 @@ def exercise(label: str, chapter: str) -> Callable:
                           f"({type(exc).__name__}: {exc}).")
                     ok = False
             _log(label, ok)
-            return ok
+            return Verdict(ok)
 
         EXERCISES[label] = Exercise(label, chapter, checked)
         return checked
