@@ -51,7 +51,8 @@ def sklearn_startup(model: str, record: Path, tmp: Path) -> None:
           verbose=0)
     model_file = next(run.glob("model.*"))
     python = min(_timed([sys.executable, "-c", "pass"]) for _ in range(3))
-    command = [ECGLIB, "predict", "--model", str(model_file), "--out", str(tmp / "sk.csv"),
+    command = [ECGLIB, "predict", "--force", "--model", str(model_file), "--out",
+               str(tmp / "sk.csv"),
                "--record", str(record)]
     wall = min(_timed(command) for _ in range(3))
     probe = subprocess.run(
@@ -79,7 +80,8 @@ def main() -> None:
                   TrainConfig(epochs=1, subset=300), out_dir=Path(tmp) / "run", verbose=0)
             model_file = Path(tmp) / "run" / "model.keras"
         out = str(Path(tmp) / "p.csv")
-        base = [ECGLIB, "predict", "--model", str(model_file), "--out", out, "--record"]
+        base = [ECGLIB, "predict", "--force", "--model", str(model_file), "--out", out,
+                "--record"]
         load = _timed([sys.executable, "-c", "import sys; from ecglib.evaluation.predict "
                        "import Predictor; Predictor(sys.argv[1])", str(model_file)])
         one = _timed(base + [str(paths[0])])

@@ -12,12 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from .core.atomic import check_not_input
 from .core.errors import DataError, EcglibError
 
 
 def _data_build(args: argparse.Namespace) -> int:
     from .data.build import build_table, write_dataset
 
+    check_not_input(args.out, {"--data-dir": args.data_dir})
     table = build_table(args.source, data_dir=args.data_dir, records=args.records,
                         n_synthetic=args.n_synthetic, seed=args.seed,
                         use_cache=not args.no_cache, download=not args.no_download)
@@ -61,6 +63,7 @@ def _train(args: argparse.Namespace) -> int:
 
     cfg = config_from_args(args)
     cfg.validate()
+    check_not_input(args.out, {"--data": args.data})
     check_run_target(args.out, args.force)
     table = load(args.data, progress=True, other_lead=cfg.other_lead)
     if table.synthetic:
@@ -117,6 +120,8 @@ def _predict(args: argparse.Namespace) -> int:
 
     from .evaluation.predict import Predictor, predict_beat_files, record_paths, write_predictions
 
+    check_not_input(args.out, {"--model": args.model, **{"--record": r for r in args.record or ()},
+                               **{"--csv": c for c in args.csv or ()}})
     if args.record is None:
         preds, report = predict_beat_files(args.model, args.csv)
         write_predictions(preds, args.out)
@@ -125,6 +130,13 @@ def _predict(args: argparse.Namespace) -> int:
         print(report.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         return 0
     paths = record_paths(args.record)
+    stem = args.out.with_suffix("")
+    side = [Path(f"{stem}.agreement.csv"), Path(f"{stem}.per_class.csv")]
+    taken = [str(p) for p in side if p.exists()]
+    if taken and not args.force:
+        raise DataError(f"--out {args.out}: predict --record also writes {taken[0]}"
+                        f"{' and ' + taken[1] if len(taken) > 1 else ''}, which exist; "
+                        f"refusing to overwrite (pass --force, or choose another --out)")
     start = time.perf_counter()
     predictor = Predictor(args.model)
     loaded = time.perf_counter() - start
@@ -135,7 +147,6 @@ def _predict(args: argparse.Namespace) -> int:
           f"in {loaded:.1f} s, records processed in {work:.1f} s "
           f"({work / len(paths):.2f} s per record)")
     if per_record is not None:
-        stem = args.out.with_suffix("")
         write_predictions(per_record, f"{stem}.agreement.csv")
         write_predictions(per_class, f"{stem}.per_class.csv")
         fmt = {"float_format": lambda v: f"{v:.4f}", "index": False}
@@ -272,6 +283,8 @@ def _predict_options(pr: argparse.ArgumentParser) -> None:
                           "is loaded once for all of them")
     src.add_argument("--csv", type=Path, nargs="+", help="beat CSV file(s)")
     pr.add_argument("--out", required=True, type=Path, help="predictions CSV")
+    pr.add_argument("--force", action="store_true",
+                    help="with --record: overwrite OUT.agreement.csv and OUT.per_class.csv")
 
 
 def _book_run_options(br: argparse.ArgumentParser) -> None:

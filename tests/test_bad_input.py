@@ -12,7 +12,7 @@ from ecglib.beats.records import read_wfdb_record
 from ecglib.cli import main
 from ecglib.core.atomic import atomic_write_json
 from ecglib.core.errors import DataError
-from ecglib.data.build import build_table
+from ecglib.data.build import build_table, write_dataset
 from ecglib.datasets.synthetic import synthetic_record
 from ecglib.training.config import TrainConfig
 from ecglib.training.trainer import train
@@ -118,6 +118,30 @@ def test_damaged_run_folders_are_named(tmp_path, synthetic_table):
     (run / "manifest.json").write_bytes(manifest)
     with pytest.raises(DataError, match="split.npz: missing from the run folder"):
         load_run(run, synthetic_table)
+
+
+def test_a_run_refuses_other_beats_and_out_of_range_params(tmp_path, synthetic_table):
+    import json
+
+    from ecglib.training.runs import evaluate_run, load_run, read_params
+
+    run = tmp_path / "run"
+    train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=run, verbose=0)
+    evaluation = (run / "evaluation.csv")
+    other = synthetic_table.subset(np.arange(len(synthetic_table))[::-1])   # same count
+    with pytest.raises(DataError, match="other beats than the run was trained on"):
+        evaluate_run(run, other, n_boot=10)
+    assert not evaluation.exists()                       # nothing written for other beats
+    assert len(load_run(run, synthetic_table).split.test) > 0
+    (run / "manifest.json").unlink()                     # edit params.json by hand
+    params = json.loads((run / "params.json").read_text())
+    for field, value, message in (("threshold", 7.5, "threshold is 7.5; expected a prob"),
+                                  ("threshold", "0.5", "threshold is '0.5'"),
+                                  ("model_file", "../x.skops", "model_file is '../x.skops'"),
+                                  ("data", {"n_beats": -3}, r"data.n_beats is -3")):
+        (run / "params.json").write_text(json.dumps({**params, field: value}))
+        with pytest.raises(DataError, match=f"params.json: {message}"):
+            read_params(run)
 
 
 def test_model_with_wrong_output_width_is_named(tmp_path):
@@ -337,3 +361,23 @@ def test_missing_pieces_are_named(tmp_path, synthetic_table, capsys):
     short = _write(tmp_path, "short", synthetic_record("s", seed=1, duration_s=1).signal)
     with pytest.raises(DataError, match=r"short: need a 1-D signal of at least 2 s"):
         Predictor(run / "model.skops").record(short)
+
+
+def test_force_never_replaces_an_input_of_the_same_command(tmp_path, synthetic_table, capsys):
+    from ecglib.cli import main
+
+    beats = tmp_path / "beats"
+    write_dataset(synthetic_table, beats)
+    before = sorted(p.name for p in beats.iterdir())
+    for out in (beats, tmp_path):                       # the input, or a folder holding it
+        assert main(["train", "--data", str(beats), "--model", "gbm", "--out", str(out),
+                     "--force"]) == 1
+        assert "an input of this command" in capsys.readouterr().err
+    assert sorted(p.name for p in beats.iterdir()) == before
+    assert main(["data", "build", "--source", "synthetic", "--data-dir", str(beats),
+                 "--out", str(beats), "--force"]) == 1
+    assert "--data-dir" in capsys.readouterr().err
+    csv = beats / before[0]
+    assert main(["predict", "--model", str(tmp_path / "m.skops"), "--csv", str(csv),
+                 "--out", str(csv)]) == 1
+    assert "--csv" in capsys.readouterr().err and sorted(p.name for p in beats.iterdir()) == before

@@ -162,7 +162,17 @@ def test_predict_cli_many_records_one_model_load(tmp_path, run_dir, capsys):
         (preds["reference"] != "").sum() + (per_class["reference_beats"] -
                                             per_class["detected"]).sum()
     assert main(["predict", "--model", str(run_dir / "model.keras"), "--record",
-                 str(tmp_path / "nothing*"), "--out", str(out)]) == 1
+                 str(tmp_path / "nothing*"), "--out", str(tmp_path / "other.csv")]) == 1
+    assert "nothing*" in capsys.readouterr().err
+    mine = tmp_path / "preds.agreement.csv"
+    mine.write_text("my own notes\n")                   # a user's file of the side name
+    again = ["predict", "--model", str(run_dir / "model.keras"), "--record", str(tmp_path / "r1"),
+             "--out", str(out)]
+    assert main(again) == 1
+    err = capsys.readouterr().err
+    assert "preds.agreement.csv" in err and "--force" in err
+    assert mine.read_text() == "my own notes\n"
+    assert main([*again, "--force"]) == 0 and mine.read_text().startswith("record,")
 
 
 def test_predict_warns_when_far_below_the_run(tmp_path, run_dir):

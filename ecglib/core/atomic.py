@@ -144,6 +144,21 @@ def verify_checksum(path: Path, digest: str | None, manifest: Path, remedy: str)
                         f"truncated); {remedy}")
 
 
+def check_not_input(target: str | Path, inputs: dict[str, str | Path | None]) -> None:
+    """Refuse an output ``target`` that is or holds an input of the same
+    command (``inputs``: option name -> path): replacing it would destroy that input, and
+    ``--force`` never does."""
+    out = Path(target).resolve()
+    for option, given in inputs.items():
+        if given is None or not Path(given).exists():
+            continue                         # a dataset name, not a path
+        source = Path(given).resolve()
+        if out == source or out in source.parents:
+            raise DataError(f"--out {target}: it is or holds {option} {given}, an input of "
+                            f"this command; choose another --out (--force never replaces "
+                            f"a command's own input)")
+
+
 def check_replaceable(target: Path, force: bool, ours: bool, what: str) -> None:
     """Refuse, before any work, to replace ``target`` when it is a file, or a non-empty
     folder that is not ``ours`` to replace, unless ``force``; ``what`` says why."""

@@ -44,7 +44,45 @@ def read_params(run_dir: str | Path) -> dict:
     if not isinstance(params, dict) or not {"config", "threshold", "model_file",
                                             "data"} <= set(params):
         raise DataError(f"{path}: not the parameters of an ecglib run (missing keys)")
+    check_params(params, path)
     return params
+
+
+def check_params(params: dict, path: Path) -> None:
+    """Refuse a ``params.json`` whose fields are out of range: a run folder is read only as
+    far as it makes sense (a threshold of 7.5 would call every beat normal)."""
+    def bad(field: str, value, expected: str) -> DataError:
+        return DataError(f"{path}: {field} is {value!r}; expected {expected}")
+
+    threshold = params["threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
+            or not 0.0 <= threshold <= 1.0:
+        raise bad("threshold", threshold, "a probability in [0, 1]")
+    model_file = params["model_file"]
+    if not isinstance(model_file, str) or Path(model_file).name != model_file \
+            or model_file in ("", ".", ".."):
+        raise bad("model_file", model_file, "a file name inside the run folder")
+    if not isinstance(params["config"], dict):
+        raise bad("config", params["config"], "the training configuration (an object)")
+    data = params["data"]
+    n_beats = data.get("n_beats") if isinstance(data, dict) else None
+    if isinstance(n_beats, bool) or not isinstance(n_beats, int) or n_beats < 1:
+        raise bad("data.n_beats", n_beats, "the number of beats trained on (at least 1)")
+    if data.get("digest") is not None and not isinstance(data["digest"], str):
+        raise bad("data.digest", data["digest"], "the digest of the beats (a string)")
+
+
+def check_run_data(run_dir: str | Path, params: dict, table: BeatTable) -> None:
+    """Refuse beats other than those the run was trained on: its split indices point into
+    them, so other beats would put training beats among the test beats."""
+    data, run = params["data"], Path(run_dir)
+    if len(table) != data["n_beats"]:
+        raise DataError(f"{run}: the run was trained on {data['n_beats']:,} beats "
+                        f"but the data given has {len(table):,}: pass the same --data")
+    if data.get("digest") and data["digest"] != table.digest():
+        raise DataError(f"{run}: the data given holds other beats than the run was trained "
+                        f"on (same count, digest {table.digest()} instead of "
+                        f"{data['digest']}): pass the same --data")
 
 
 def run_config(run_dir: str | Path, params: dict) -> TrainConfig:
@@ -73,10 +111,6 @@ def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300) -> pd
     """Re-evaluate a run: predict its test rows of ``table`` again with the saved model;
     writes ``evaluation.csv``."""
     run = Path(run_dir)
-    params = read_params(run)
-    if len(table) != params["data"]["n_beats"]:
-        raise DataError(f"{run}: the run was trained on {params['data']['n_beats']:,} beats "
-                        f"but the data given has {len(table):,}: pass the same --data")
     result = load_run(run, table)
     try:
         result.test_proba = result.model.predict_proba(table.X[result.split.test],
@@ -93,6 +127,7 @@ def load_run(run_dir: str | Path, table: BeatTable) -> TrainResult:
     """A saved run as a :class:`ecglib.training.trainer.TrainResult` (model loaded safely)."""
     run = Path(run_dir)
     params = read_params(run)
+    check_run_data(run, params, table)
     cfg = run_config(run, params)
     scheme = run_scheme(run, params)
     for name in ("split.npz", "history.csv"):

@@ -217,7 +217,8 @@ def _write_run(result: TrainResult, table: BeatTable, out: Path) -> None:
               "split_notes": list(result.split.notes), "fit_seconds": result.fit_seconds,
               "epochs_run": int(len(result.history)),
               "data": {"source": table.source, "synthetic": table.synthetic,
-                       "n_beats": len(table), "path": table.info.get("path"),
+                       "n_beats": len(table), "digest": table.digest(),
+                       "path": table.info.get("path"),
                        "source_checksums_sha256": cache_key(checksums, 64) if checksums
                        else None}}
     atomic_write_json(out / "params.json", params)
