@@ -381,3 +381,12 @@ def test_force_never_replaces_an_input_of_the_same_command(tmp_path, synthetic_t
     assert main(["predict", "--model", str(tmp_path / "m.skops"), "--csv", str(csv),
                  "--out", str(csv)]) == 1
     assert "--csv" in capsys.readouterr().err and sorted(p.name for p in beats.iterdir()) == before
+
+
+def test_a_data_path_that_does_not_exist_says_so(tmp_path, capsys):
+    from ecglib.cli import main
+
+    assert main(["train", "--data", str(tmp_path / "no_such"), "--model", "gbm", "--out",
+                 str(tmp_path / "run")]) == 1
+    err = capsys.readouterr().err
+    assert "no_such: does not exist" in err and "mitdb" in err and "Traceback" not in err

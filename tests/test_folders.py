@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-from filelock import FileLock
 
+from ecglib.core.atomic import output_lock
 from ecglib.core.errors import EcglibError
 from ecglib.data.beatfiles import read_beat_dir
 from ecglib.data.build import write_dataset
@@ -37,7 +37,7 @@ def test_rebuild_leaves_no_stale_files(tmp_path, synthetic_table):
 
 
 def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path, synthetic_table):
-    with FileLock(tmp_path / ".d.lock"):
+    with output_lock(tmp_path / "d"):
         with pytest.raises(EcglibError, match="another ecglib command is writing"):
             write_dataset(synthetic_table, tmp_path / "d")
     write_dataset(synthetic_table, tmp_path / "d")
@@ -88,3 +88,29 @@ def test_kill_9_leaves_the_old_or_the_new_complete_folder(tmp_path, what):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert check(target)
+
+
+def test_outputs_leave_no_lock_and_clear_a_killed_writers_leftovers(tmp_path, synthetic_table):
+    stale = tmp_path / ".d.tmp-abc123"                      # what kill -9 mid-build leaves
+    (stale / "N.csv").parent.mkdir()
+    (stale / "N.csv").write_text("half")
+    write_dataset(synthetic_table, tmp_path / "d")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]      # no .d.lock, no .tmp
+
+
+def test_a_run_written_meanwhile_into_the_same_out_is_not_replaced(tmp_path, synthetic_table,
+                                                                    monkeypatch):
+    from ecglib.training import trainer
+
+    out = tmp_path / "run"
+    cfg = TrainConfig(model="gbm", subset=300, seed=0)
+    real = trainer._write_run
+
+    def other_command_finishes_first(result, table, tmp):
+        (out / "theirs").mkdir(parents=True)               # the other run, swapped in meanwhile
+        real(result, table, tmp)
+
+    monkeypatch.setattr(trainer, "_write_run", other_command_finishes_first)
+    with pytest.raises(EcglibError, match="another command wrote there while this one ran"):
+        train(synthetic_table, cfg, out_dir=out, verbose=0)
+    assert [p.name for p in out.iterdir()] == ["theirs"]

@@ -16,6 +16,7 @@ from typing import IO, Iterator
 from filelock import FileLock, Timeout
 
 from .errors import DataError, EcglibError
+from .paths import cache_dir
 
 
 def _chmod_as_created(path: str | Path, mode: int) -> None:
@@ -93,26 +94,45 @@ def is_empty_dir(path: Path) -> bool:
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
 
+def output_lock(target: str | Path) -> FileLock:
+    """The lock of one output path, kept in the cache (``locks/``), not beside the output
+    (beside it only when the cache cannot be written)."""
+    target = Path(target)
+    folder = cache_dir() / "locks"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return FileLock(target.parent / f".{target.name}.lock")
+    key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:32]
+    return FileLock(folder / f"{key}.lock")
+
+
 @contextlib.contextmanager
-def atomic_dir(target: str | Path) -> Iterator[Path]:
+def atomic_dir(target: str | Path, replace: bool = True) -> Iterator[Path]:
     """Write a whole folder at once: yields a temp folder beside ``target``, which replaces
     ``target`` when the block succeeds and is removed when it fails. A lock stops two writers
     of the same target; after a crash at any moment ``target`` is the old complete folder or
-    the new complete one (the swap is a single rename on Linux)."""
-
-
+    the new complete one (the swap is a single rename on Linux). The temp folders a killed
+    writer left beside ``target`` are removed. With ``replace=False``, a ``target`` that
+    another command filled while this block ran is not replaced (an error says so)."""
     target = Path(target)
     check_replaceable(target, force=True, ours=True, what="")
     target.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(target.parent / f".{target.name}.lock")
+    lock = output_lock(target)
     try:
         lock.acquire(timeout=0)
     except Timeout:
         raise EcglibError(f"{target}: another ecglib command is writing this folder now") from None
+    for stale in target.parent.glob(f".{target.name}.*-*"):     # a killed writer's leftovers
+        if stale.is_dir() and stale.name.split(".")[-1].startswith(("tmp-", "old-")):
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     _chmod_as_created(tmp, 0o777)
     try:
         yield tmp
+        if not replace and not is_empty_dir(target):
+            raise DataError(f"{target}: another command wrote there while this one ran; "
+                            f"refusing to replace it (nothing of this run was kept)")
         if not target.exists():
             os.rename(tmp, target)
         elif not _exchange(tmp, target):

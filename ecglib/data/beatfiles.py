@@ -20,6 +20,7 @@ from ..beats.labels import AAMI_CLASSES, SCHEMES, LabelScheme, get_scheme
 from ..beats.segmentation import BEAT_LENGTH
 from ..core.atomic import read_json, verify_checksum
 from ..core.errors import DataError
+from ..datasets import DATASETS
 from .beattable import BeatTable
 
 N_COLUMNS = BEAT_LENGTH + 1   # samples and the label
@@ -285,6 +286,9 @@ def read_kaggle(folder_or_file: str | Path) -> BeatTable:
 def load_beats(path: str | Path) -> BeatTable:
     """Any supported beat data: an ecglib folder, a Kaggle PTB folder or a Kaggle MIT-BIH file."""
     p = Path(path)
+    if not p.exists():
+        raise DataError(f"{p}: does not exist (neither a beat folder or file nor a dataset: "
+                        f"{', '.join(DATASETS.names())})")
     if p.is_dir() and (p / "manifest.json").exists():
         return read_beat_dir(p)
     if p.is_dir() and (p / "ptbdb_normal.csv").exists() or p.name in KAGGLE_FILES:

@@ -171,7 +171,7 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
     result = TrainResult(model, config, split, history, threshold, val_p, test_p,
                          y[split.test], fit_seconds, scheme)
     if out_dir is not None:
-        result.run_dir = save_run(result, table, out_dir)
+        result.run_dir = save_run(result, table, out_dir, replace=force)
     return result
 
 
@@ -181,11 +181,13 @@ def check_run_target(out: Path, force: bool) -> None:
                                          "--out)")
 
 
-def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path) -> Path:
+def save_run(result: TrainResult, table: BeatTable, out_dir: str | Path,
+             replace: bool = False) -> Path:
     """Write the run folder of ``result`` all at once: written beside the target and swapped
-    in when complete, so an interrupted run never leaves a folder that looks finished."""
+    in when complete, so an interrupted run never leaves a folder that looks finished. A
+    run another command wrote there meanwhile is replaced only with ``replace``."""
     target = Path(out_dir)
-    with atomic_dir(target) as tmp:
+    with atomic_dir(target, replace=replace) as tmp:
         _write_run(result, table, tmp)
     return target
 
