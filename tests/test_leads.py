@@ -57,9 +57,9 @@ def test_other_lead_changes_the_model_and_the_same_seed_repeats_it(two_records):
         proba(replace(config, other_lead="mitdb_v"))
     t = with_other_lead(two_records, "mitdb_v")
     assert proba(config, t).tolist() == one.tolist()     # carried, unused without other_lead
-    both = proba(replace(config, other_lead="mitdb_v"))
+    both = proba(replace(config, other_lead="mitdb_v"), t)
     assert np.abs(both - one).max() > 0.01
-    np.testing.assert_array_equal(both, proba(replace(config, other_lead="mitdb_v")))
+    np.testing.assert_array_equal(both, proba(replace(config, other_lead="mitdb_v"), t))
 
 
 def test_an_unknown_other_lead_is_named():
