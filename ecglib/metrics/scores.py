@@ -158,7 +158,8 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
-    """ECE: bin-weighted mean |observed frequency - mean prediction|."""
+    """ECE: the bin-weighted mean of the absolute gap between observed frequency and mean
+    prediction."""
     y, p = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
     which = _bin_index(p, bins)
     count = np.bincount(which, minlength=bins)
