@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 import wfdb
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ecglib.cli import main
@@ -128,3 +128,63 @@ def test_damaged_run_folder(tmp_path_factory, capsys, run_data, name, how):
     changed = _damage(run / name, how)
     assert _run(["evaluate", "--run", str(run), "--data", str(data)], capsys) == (
         1 if changed else 0)                   # every file of a run is checksummed
+
+
+@SETTINGS
+@given(kept=st.floats(0.02, 1.0))
+@example(kept=0.985)                # one beat (0.7%) past the end: dropped with a warning
+@example(kept=0.5)                  # half the beats past the end: refused
+def test_a_header_shorter_than_its_annotations_never_yields_padding_beats(tmp_path, kept):
+    """The header says the signal ends early (kept x its real length): annotations past the
+    end are dropped with a warning when a few, refused when more; never cut as beats of
+    zero padding."""
+    from ecglib.beats.extract import annotated_beats
+    from ecglib.beats.records import MAX_PAST_END, read_wfdb_record
+    from ecglib.core.errors import DataError
+
+    folder = tmp_path / f"k{kept:.6f}"
+    folder.mkdir()
+    rec = synthetic_record("s", seed=2, duration_s=120)
+    n = max(int(kept * rec.signal.size), 2 * 360)
+    wfdb.wrsamp("s", fs=360, units=["mV"], sig_name=["MLII"],
+                p_signal=rec.signal[:n, None], fmt=["16"], write_dir=str(folder))
+    wfdb.wrann("s", "atr", rec.ann_samples, symbol=list(rec.ann_symbols),
+               write_dir=str(folder))
+    outside = (rec.ann_samples >= n).mean()
+    if outside > MAX_PAST_END:
+        with pytest.raises(DataError, match=r"s.atr: .* annotations lie outside the signal"):
+            read_wfdb_record(folder / "s")
+        return
+    with pytest.warns(UserWarning, match="outside the signal") if outside else \
+            _no_warning():
+        back = read_wfdb_record(folder / "s")
+    assert back.ann_samples.max() < n
+    beats = annotated_beats(back)
+    assert (beats.X.max(axis=1) > 0).all()                 # no beat of zero padding
+
+
+def _no_warning():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def test_a_header_rate_that_contradicts_the_database_is_refused(tmp_path, mitdb_dir):
+    from ecglib.beats.records import read_wfdb_record
+    from ecglib.core.errors import DataError
+    from ecglib.datasets import get_dataset
+
+    folder = tmp_path / "mitdb"
+    folder.mkdir()
+    for ext in ("hea", "dat", "atr"):
+        shutil.copy(mitdb_dir / f"100.{ext}", folder)
+    hea = folder / "100.hea"
+    first, *rest = hea.read_text().splitlines()
+    fields = first.split()
+    fields[2] = "1000"                                      # mitdb is 360 Hz
+    hea.write_text("\n".join([" ".join(fields), *rest]) + "\n")
+    record = read_wfdb_record(folder / "100")     # a local copy's checksums would refuse it
+    with pytest.raises(DataError, match=r"100.hea: sampling rate 1000 Hz, but mitdb records "
+                                        r"are 360 Hz"):                   # first: test here
+        get_dataset("mitdb").check_rate(record, folder)
+    get_dataset("mitdb").check_rate(read_wfdb_record(mitdb_dir / "100"), mitdb_dir)

@@ -2,6 +2,7 @@
 :mod:`ecglib.datasets`)."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,26 @@ def choose_lead(sig_names: list[str], preferred: tuple[str, ...] = PREFERRED_LEA
     return 0
 
 
+#: the largest share of annotations past the signal's end that is dropped with a warning;
+#: more means the header's sample count and the annotations disagree (an error)
+MAX_PAST_END = 0.01
+
+
+def _within_signal(samples: np.ndarray, symbols: np.ndarray, n: int, fs: float,
+                   where: str) -> tuple[np.ndarray, np.ndarray]:
+    """The annotations that lie on the signal (``n`` samples); beyond it a beat would be
+    cut from zero padding and scored as if real."""
+    outside = (samples < 0) | (samples >= n)
+    if not outside.any():
+        return samples, symbols
+    message = (f"{where}: {int(outside.sum()):,} of {samples.size:,} annotations lie outside "
+               f"the signal ({n:,} samples, {n / fs:.1f} s)")
+    if outside.mean() > MAX_PAST_END:
+        raise DataError(f"{message}: the header's sample count and the annotations disagree")
+    warnings.warn(f"{message}; they are dropped", stacklevel=3)
+    return samples[~outside], symbols[~outside]
+
+
 def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
                      preferred: tuple[str, ...] = PREFERRED_LEADS, patient: str | None = None,
                      channel: int | None = None) -> Record:
@@ -85,6 +106,8 @@ def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
             raise DataError(f"{path}.{annotator}: cannot read annotations ({exc})") from exc
         samples = np.asarray(ann.sample, dtype=np.int64)
         symbols = np.asarray(ann.symbol, dtype=object)
+        samples, symbols = _within_signal(samples, symbols, rec.p_signal.shape[0], rec.fs,
+                                          f"{path}.{annotator}")
     raw = rec.p_signal[:, ch].astype(np.float64)
     gaps = ~np.isfinite(raw)
     return Record(name=path.name, signal=np.where(gaps, 0.0, raw), fs=float(rec.fs),

@@ -103,6 +103,7 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
     parts, excluded = [], {}
     for name in tqdm(names, desc=source, unit="record", disable=not progress):
         rec = ds.read(db, name)
+        ds.check_rate(rec, db)
         reason = ds.exclusion(rec)
         if reason is not None:
             excluded[reason] = excluded.get(reason, 0) + 1

@@ -89,6 +89,14 @@ class Dataset:
         return read_wfdb_record(folder / name, annotator=self.annotator, preferred=self.leads,
                                 patient=self.patient(name))
 
+    def check_rate(self, record: Record, where: Path | None) -> None:
+        """Refuse a record whose header gives another sampling rate than this database's:
+        its beats would be cut at the wrong scale."""
+        if self.fs is not None and abs(record.fs - self.fs) > 1e-6 * self.fs:
+            raise DataError(f"{(where or Path('.')) / record.name}.hea: sampling rate "
+                            f"{record.fs:g} Hz, but {self.name} records are {self.fs:g} Hz: "
+                            f"the header is wrong or the record is from another database")
+
     def exclusion(self, record: Record) -> str | None:
         """Why a record is left out of the beat table (None: it is used)."""
         return None
