@@ -93,9 +93,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         return _evaluate_database(args)
     if args.records is not None:
         raise DataError("--records selects records of --database; give --database too")
-    params = read_params(args.run)
+    params = read_params(args.run, not args.no_verify)
     data = args.data or params["data"].get("path") or params["data"]["source"]
-    frame = evaluate_run(args.run, load(data, progress=True))
+    frame = evaluate_run(args.run, load(data, progress=True), verify=not args.no_verify)
     print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {args.run / 'evaluation.csv'}")
     return 0
@@ -105,7 +105,8 @@ def _evaluate_database(args: argparse.Namespace) -> int:
     from .evaluation.transfer import evaluate_database
 
     per_class, per_record = evaluate_database(args.run, args.database, args.out,
-                                              records=args.records)
+                                              records=args.records,
+                                              verify=not args.no_verify)
     fmt = {"index": False, "float_format": lambda v: f"{v:.4f}"}
     print(f"{args.run} on {args.database}: {int(per_class['n'].sum()):,} beats of "
           f"{len(per_record)} records")
@@ -123,7 +124,7 @@ def _predict(args: argparse.Namespace) -> int:
     check_not_input(args.out, {"--model": args.model, **{"--record": r for r in args.record or ()},
                                **{"--csv": c for c in args.csv or ()}})
     if args.record is None:
-        preds, report = predict_beat_files(args.model, args.csv)
+        preds, report = predict_beat_files(args.model, args.csv, not args.no_verify)
         write_predictions(preds, args.out)
         counts = ", ".join(f"{k} {v:,}" for k, v in preds["label"].value_counts().items())
         print(f"wrote {args.out}: {len(preds):,} beats, predicted {counts}")
@@ -138,7 +139,7 @@ def _predict(args: argparse.Namespace) -> int:
                         f"{' and ' + taken[1] if len(taken) > 1 else ''}, which exist; "
                         f"refusing to overwrite (pass --force, or choose another --out)")
     start = time.perf_counter()
-    predictor = Predictor(args.model)
+    predictor = Predictor(args.model, not args.no_verify)
     loaded = time.perf_counter() - start
     preds, per_record, per_class, warns = predictor.records(paths, progress=len(paths) > 1)
     work = time.perf_counter() - start - loaded
@@ -264,6 +265,8 @@ def _evaluate_options(e: argparse.ArgumentParser) -> None:
     from .datasets import DATASETS
 
     e.add_argument("--run", required=True, type=Path)
+    e.add_argument("--no-verify", action="store_true",
+                   help="read a run folder without manifest.json, unverified")
     e.add_argument("--data", default=None, help="the data the run was trained on")
     e.add_argument("--database", default=None,
                    help=f"score the run on a whole other database instead: "
@@ -283,6 +286,8 @@ def _predict_options(pr: argparse.ArgumentParser) -> None:
                           "is loaded once for all of them")
     src.add_argument("--csv", type=Path, nargs="+", help="beat CSV file(s)")
     pr.add_argument("--out", required=True, type=Path, help="predictions CSV")
+    pr.add_argument("--no-verify", action="store_true",
+                    help="read a run folder without manifest.json, unverified")
     pr.add_argument("--force", action="store_true",
                     help="with --record: overwrite OUT.agreement.csv and OUT.per_class.csv")
 

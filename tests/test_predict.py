@@ -63,8 +63,11 @@ def test_predict_cli_on_csv_and_bad_inputs(tmp_path, run_dir, synthetic_table, c
     shutil.copytree(run_dir, copy)
     (copy / "model.keras").write_text("junk")
     (copy / "manifest.json").unlink()
-    assert main(["predict", "--model", str(copy / "model.keras"), "--csv",
-                 str(tmp_path / "d" / "normal.csv"), "--out", str(out)]) == 1
+    command = ["predict", "--model", str(copy / "model.keras"), "--csv",
+               str(tmp_path / "d" / "normal.csv"), "--out", str(out)]
+    assert main(command) == 1
+    assert "manifest.json: missing" in capsys.readouterr().err      # nothing read unverified
+    assert main([*command, "--no-verify"]) == 1
     assert "model.keras: not a valid Keras model file" in capsys.readouterr().err
 
 

@@ -66,7 +66,7 @@ class Predictor:
     """A model loaded once, with what its run folder says: input preparation, decision
     threshold, label scheme and the run's own test metrics."""
 
-    def __init__(self, model_path: str | Path) -> None:
+    def __init__(self, model_path: str | Path, verify: bool = True) -> None:
         self.path = Path(model_path)
         run = self.path if self.path.is_dir() else self.path.parent
         if not (run / "params.json").is_file():
@@ -74,7 +74,7 @@ class Predictor:
                             f"ecglib needs the run's parameters to know the model's input, "
                             f"label scheme and threshold; pass RUN/model.keras from "
                             f"'ecglib train'")
-        params = read_params(run)
+        params = read_params(run, verify)
         if self.path.is_file() and self.path.name != params["model_file"]:
             raise DataError(f"{self.path}: the run folder's model is {params['model_file']}")
         self.model = run_model(run, params)
@@ -309,10 +309,10 @@ def predict_record(model_path: str | Path, record_path: str | Path
     return result.preds, result.agreement
 
 
-def predict_beat_files(model_path: str | Path, paths: list[str | Path]
+def predict_beat_files(model_path: str | Path, paths: list[str | Path], verify: bool = True
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Predictions for beat CSV files (188 columns) and metrics against their labels."""
-    predictor = Predictor(model_path)
+    predictor = Predictor(model_path, verify)
     classes = predictor.classes
     frames, ys, ps = [], [], []
     for path in map(Path, paths):

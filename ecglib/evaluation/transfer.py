@@ -23,14 +23,14 @@ def database_source(database: str | Path) -> tuple[str, Path | None]:
 
 
 def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | Path | None,
-                      progress: bool = True, records: list[str] | None = None
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      progress: bool = True, records: list[str] | None = None,
+                      verify: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score run ``run_dir`` on every beat of ``database`` (of its ``records`` only, when
     given: e.g. the test patients of a run trained on the same people in another lead);
     write ``per_class.csv`` and ``per_record.csv`` into ``out_dir`` (when given). Returns
     (per class, per record)."""
     run = Path(run_dir)
-    params = read_params(run)
+    params = read_params(run, verify)
     model, scheme = run_model(run, params), run_scheme(run, params)
     source, folder = database_source(database)
     table = build_table(source, data_dir=folder, records=records, progress=progress)

@@ -2,6 +2,7 @@
 scheme, the model (in a format that cannot run code), the split, and re-evaluation."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +18,18 @@ from .splits import Split, get_split
 from .trainer import RUN_MANIFEST, TrainResult, test_metrics
 
 
-def verify_run(run_dir: str | Path) -> None:
-    """Check every file of a run folder against the checksums its ``manifest.json`` holds
-    (runs written before the manifest existed are read as they are)."""
+def verify_run(run_dir: str | Path, verify: bool = True) -> None:
+    """Check every file of a run folder against the checksums its ``manifest.json`` holds.
+    A folder without a manifest is refused; ``verify=False`` (``--no-verify``) reads it
+    unverified, with a warning."""
     run = Path(run_dir)
-    if not (run / RUN_MANIFEST).is_file():
+    if not verify:
+        warnings.warn(f"{run}: read without verifying its files (--no-verify)", stacklevel=3)
         return
+    if not (run / RUN_MANIFEST).is_file():
+        raise DataError(f"{run / RUN_MANIFEST}: missing, so the run folder's files cannot be "
+                        f"verified; train the run again, or pass --no-verify to read it "
+                        f"unverified")
     files = read_json(run / RUN_MANIFEST)
     files = files.get("files") if isinstance(files, dict) else None
     if not isinstance(files, dict):
@@ -34,12 +41,12 @@ def verify_run(run_dir: str | Path) -> None:
         verify_checksum(path, digest, run / RUN_MANIFEST, "train the run again")
 
 
-def read_params(run_dir: str | Path) -> dict:
-    """``params.json`` of a run folder."""
+def read_params(run_dir: str | Path, verify: bool = True) -> dict:
+    """``params.json`` of a run folder, its files verified (:func:`verify_run`)."""
     path = Path(run_dir) / "params.json"
     if not path.is_file():
         raise DataError(f"{path}: not found (is {run_dir} a run folder from 'ecglib train'?)")
-    verify_run(run_dir)
+    verify_run(run_dir, verify)
     params = read_json(path)
     if not isinstance(params, dict) or not {"config", "threshold", "model_file",
                                             "data"} <= set(params):
@@ -107,11 +114,12 @@ def run_model(run_dir: str | Path, params: dict) -> Classifier:
                            run_scheme(run_dir, params).n_classes)
 
 
-def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300) -> pd.DataFrame:
+def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300,
+                 verify: bool = True) -> pd.DataFrame:
     """Re-evaluate a run: predict its test rows of ``table`` again with the saved model;
     writes ``evaluation.csv``."""
     run = Path(run_dir)
-    result = load_run(run, table)
+    result = load_run(run, table, verify)
     try:
         result.test_proba = result.model.predict_proba(table.X[result.split.test],
                                                        table.features(result.split.test))
@@ -123,10 +131,10 @@ def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300) -> pd
     return frame
 
 
-def load_run(run_dir: str | Path, table: BeatTable) -> TrainResult:
+def load_run(run_dir: str | Path, table: BeatTable, verify: bool = True) -> TrainResult:
     """A saved run as a :class:`ecglib.training.trainer.TrainResult` (model loaded safely)."""
     run = Path(run_dir)
-    params = read_params(run)
+    params = read_params(run, verify)
     check_run_data(run, params, table)
     cfg = run_config(run, params)
     scheme = run_scheme(run, params)
