@@ -121,6 +121,8 @@ def _predict(args: argparse.Namespace) -> int:
 
     from .evaluation.predict import Predictor, predict_beat_files, record_paths, write_predictions
 
+    if args.out.is_dir():
+        raise DataError(f"--out {args.out}: is a folder; give the predictions file's name")
     check_not_input(args.out, {"--model": args.model, **{"--record": r for r in args.record or ()},
                                **{"--csv": c for c in args.csv or ()}})
     if args.record is None:

@@ -298,7 +298,12 @@ def test_predict_out_a_folder_and_read_only_outputs_are_one_line(tmp_path, synth
             str(tmp_path / "d" / "normal.csv"), "--out"]
     assert main(argv + [str(tmp_path / "outdir")]) == 1
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("ecglib")]
-    assert len(err) == 1 and "outdir" in err[0]
+    assert len(err) == 1 and "outdir: is a folder" in err[0] and ".tmp" not in err[0]
+    from ecglib.core.atomic import atomic_write_text
+
+    with pytest.raises(DataError, match="outdir: is a folder; a file name is needed"):
+        atomic_write_text(tmp_path / "outdir", "x")
+    assert list((tmp_path / "outdir").iterdir()) == [] and not list(tmp_path.glob(".outdir*"))
     if os.geteuid() != 0:                     # root may write anywhere
         ro = tmp_path / "ro"
         ro.mkdir()

@@ -30,6 +30,8 @@ def _chmod_as_created(path: str | Path, mode: int) -> None:
 def atomic_open(path: str | Path, mode: str = "w", **kwargs) -> Iterator[IO]:
     """Open a temp file beside ``path``; on success it replaces ``path``, on error it is removed."""
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; a file name is needed here")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
