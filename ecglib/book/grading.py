@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -87,21 +88,27 @@ def run_submission(nb, folder: Path, timeout: int = 600,
 
 def grade(folder: Path, out: Path | None = None, timeout: int = 600,
           profile: str = "fast") -> pd.DataFrame:
-    """The student x exercise table ("pass"/"fail"), with the number passed and the cells
-    that raised; written to ``out`` (CSV) when given."""
+    """The student x exercise table ("pass"/"fail"), with the number passed, the cells
+    that raised and any ``problem`` (an unreadable notebook: its exercises fail, the others
+    are graded); written to ``out`` (CSV) when given."""
     rows: dict[str, dict] = {}
     labels: list[str] = []
     for student, path in submissions(folder):
         print(f"grading {student}: {path.name}", flush=True)
-        nb = read_submission(path)
+        row = rows.setdefault(student, {"cells_raised": 0, "problem": ""})
+        try:
+            nb = read_submission(path)
+        except ValueError as exc:
+            print(f"ecglib: warning: {exc}; graded as failing", file=sys.stderr)
+            row["problem"] = "; ".join(filter(None, [row["problem"], str(exc)]))
+            continue
         labels += [label for label in exercise_labels(nb) if label not in labels]
         verdicts, errors = run_submission(nb, path.parent, timeout, profile)
-        row = rows.setdefault(student, {"cells_raised": 0})
         row["cells_raised"] += errors
         for label, ok in verdicts.items():
             row[label] = row.get(label, False) or ok
     table = pd.DataFrame.from_dict(rows, orient="index").reindex(
-        columns=labels + ["cells_raised"])
+        columns=labels + ["cells_raised", "problem"])
     marks = table[labels].fillna(False).astype(bool)
     table[labels] = marks.replace({True: "pass", False: "fail"})
     table.insert(len(labels), "passed", marks.sum(axis=1).astype(int))
