@@ -144,6 +144,8 @@ def test_chapters_declare_known_parameters_only(path):
     ("06_evaluation", {"epochs": "abc"}, r"parameter epochs='abc' should be of type int"),
     ("06_evaluation", {"seed": 1.5}, r"parameter seed=1.5 should be of type int"),
     ("02_building", {"start_s": "x"}, r"parameter start_s='x' should be of type float"),
+    ("05_training", {"epochs": -2}, r"epochs must be at least 1, got -2"),   # before a kernel
+    ("05_training", {"split": "bogus"}, r"unknown split 'bogus'; choose one of"),
 ])
 def test_book_run_refuses_bad_parameters(tmp_path, chapter, params, message):
     from ecglib.core.errors import EcglibError

@@ -19,6 +19,7 @@ from nbclient import NotebookClient
 
 from ..core.atomic import atomic_write_text
 from ..core.errors import EcglibError
+from ..training.config import CONFIG_FIELDS, TrainConfig, config_defaults
 from .profiles import check_value, fits, known_parameters
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
@@ -89,6 +90,11 @@ def check_params(notebook: str | Path, params: dict) -> None:
         except ValueError as exc:
             raise EcglibError(f"{notebook}: {exc}; this chapter's parameters are: "
                               f"{listing}") from None
+    training = {k: v for k, v in params.items() if k in CONFIG_FIELDS and v is not None}
+    try:                    # values too (epochs=-2, split=bogus), before the kernel starts
+        TrainConfig(**{**config_defaults(), **training}).validate()
+    except ValueError as exc:
+        raise EcglibError(f"{notebook}: {exc}") from None
 
 
 def run_notebook(notebook: str | Path, out_dir: str | Path, params: dict,
