@@ -202,6 +202,7 @@ def _book_grade(args: argparse.Namespace) -> int:
 def _book_clean(args: argparse.Namespace) -> int:
     import nbformat
 
+    from .book.nbread import read_notebook
     from .book.notebooks import hygiene_problems, refresh_outputs, strip_outputs
     from .core.atomic import atomic_write_text
 
@@ -210,7 +211,7 @@ def _book_clean(args: argparse.Namespace) -> int:
     for path in notebooks:
         if args.refresh:
             refresh_outputs(path)
-        nb = nbformat.read(path, as_version=4)
+        nb = read_notebook(path)
         if args.check:
             problems += hygiene_problems(nb, str(path))
         else:
@@ -307,7 +308,8 @@ def _student_options(bs: argparse.ArgumentParser) -> None:
 
 def _config_options(bk: argparse.ArgumentParser) -> None:
     bk.add_argument("--profile", default=None, help="default: $ECGLIB_PROFILE or 'default'")
-    bk.add_argument("--template", type=Path, default=Path("_config.yml"))
+    bk.add_argument("--template", type=Path, default=None,
+                    help="default: _config.yml here, else the checkout's")
     bk.add_argument("--out", type=Path, required=True)
 
 

@@ -188,3 +188,78 @@ def test_a_header_rate_that_contradicts_the_database_is_refused(tmp_path, mitdb_
                                         r"are 360 Hz"):                   # first: test here
         get_dataset("mitdb").check_rate(record, folder)
     get_dataset("mitdb").check_rate(read_wfdb_record(mitdb_dir / "100"), mitdb_dir)
+
+
+#: annotation codes WFDB does not define (wfdb reads their symbol as NaN)
+UNDEFINED_CODES = [15, 17, *range(42, 59)]
+
+
+@SETTINGS
+@given(recoded=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(UNDEFINED_CODES)),
+                        min_size=1, max_size=8))
+def test_undefined_annotation_codes_are_named_and_never_scored(tmp_path_factory, wfdb_dir,
+                                                                recoded):
+    """Beat annotations recoded to codes WFDB does not define: a warning names the .atr file
+    and the count, they are not reference beats, and a detection at one counts neither for
+    nor against detection +P."""
+    from ecglib.beats.records import UNDEFINED, read_wfdb_record
+    from ecglib.evaluation.predict import Predictor
+
+    db = tmp_path_factory.mktemp("u")
+    shutil.copytree(wfdb_dir, db, dirs_exist_ok=True)
+    ann = wfdb.rdann(str(db / "r1"), "atr")
+    table = wfdb.io.annotation.ann_label_table
+    code_of = dict(zip(table["symbol"], table["label_store"]))
+    codes = np.array([code_of[s] for s in ann.symbol], dtype=np.int64)
+    picked = sorted({i % codes.size: c for i, c in recoded}.items())
+    _write_codes(db / "r1.atr", ann.sample, codes, picked)
+    with pytest.warns(UserWarning, match=rf"r1.atr: {len(picked)} of {codes.size} annotations "
+                                         r"carry a code WFDB does not define"):
+        rec = read_wfdb_record(db / "r1")
+    assert (rec.ann_symbols == UNDEFINED).sum() == len(picked)
+    assert rec.reference_beats()[0].size == codes.size - len(picked)
+    detected = ann.sample.astype(np.int64)          # a perfect detector: one per annotation
+    matched = np.isin(detected, rec.reference_beats()[0])
+    at_undefined = Predictor._at_undefined(rec, detected, matched)
+    assert at_undefined.sum() == len(picked) and not (at_undefined & matched).any()
+
+
+def _write_codes(path, samples, codes, picked) -> None:
+    """Rewrite a WFDB annotation file: every annotation as one 2-byte word (code, interval),
+    with ``picked`` (index, code) pairs recoded."""
+    codes = codes.copy()
+    for i, c in picked:
+        codes[i] = c
+    words, prev = [], 0
+    for s, c in zip(samples, codes):
+        step = int(s) - prev
+        assert 0 <= step < 1024
+        words.append((int(c) << 10) | step)
+        prev = int(s)
+    path.write_bytes(np.array([*words, 0], dtype="<u2").tobytes())
+
+
+def test_an_empty_annotation_file_is_refused_by_name(tmp_path, wfdb_dir):
+    from ecglib.beats.records import read_wfdb_record
+    from ecglib.core.errors import DataError
+
+    shutil.copytree(wfdb_dir, tmp_path / "db")
+    (tmp_path / "db" / "r1.atr").write_bytes(b"")
+    with pytest.raises(DataError, match=r"r1.atr: the annotation file is empty \(0 bytes"):
+        read_wfdb_record(tmp_path / "db" / "r1")
+
+
+@pytest.mark.parametrize("value", [0.5, np.nan])
+def test_a_flat_lead_is_named(tmp_path, capsys, value):
+    """A lead with one value (or none) throughout: refused by name, in `data build` (which
+    cut 70 all-zero 'beats' from it) and in `predict` (which said 'no beats detected')."""
+    digital = np.full((360 * 60, 1), -32768 if np.isnan(value) else 100)  # -32768: no sample
+    wfdb.wrsamp("f1", fs=360, units=["mV"], sig_name=["MLII"], d_signal=digital, fmt=["16"],
+                adc_gain=[200.0], baseline=[0], write_dir=str(tmp_path))
+    wfdb.wrann("f1", "atr", np.arange(300, 360 * 59, 300), symbol=["N"] * 70,
+               write_dir=str(tmp_path))
+    (tmp_path / "RECORDS").write_text("f1\n")
+    assert main(["data", "build", "--source", "mitdb", "--data-dir", str(tmp_path),
+                 "--no-download", "--no-cache", "--out", str(tmp_path / "out")]) == 1
+    assert "f1: lead MLII is flat" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

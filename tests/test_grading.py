@@ -74,3 +74,14 @@ def test_cli_names_a_missing_folder(tmp_path, capsys):
     assert main(["book", "grade", str(tmp_path / "nope"), "--out", str(tmp_path / "g.csv")]) == 1
     assert "no such folder of submissions" in capsys.readouterr().err
     assert not (tmp_path / "g.csv").exists()
+
+
+@pytest.mark.parametrize("command", [["book", "student-copies", "--out", "st"],
+                                     ["book", "clean", "--check"]])
+def test_a_non_utf8_notebook_is_named(tmp_path, monkeypatch, capsys, command):
+    from ecglib.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.ipynb").write_bytes(b'{"cells": [], "metadata": {"x": "caf\xe9"}}')
+    assert main([*command, "bad.ipynb"]) == 1
+    assert "bad.ipynb: not a notebook: not UTF-8 text" in capsys.readouterr().err

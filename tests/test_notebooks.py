@@ -201,3 +201,14 @@ def test_instructor_page_shows_measured_times_for_every_chapter():
         assert (seconds > 0).all()
         assert abs(float(column["total (min)"]) - seconds.sum() / 60) < 0.1    # rounding
         assert "cores" in column["measured on"]
+
+
+def test_book_config_outside_the_checkout_finds_the_checkouts_config(tmp_path, monkeypatch,
+                                                                     capsys):
+    from ecglib.cli import main
+
+    monkeypatch.chdir(tmp_path)                  # no _config.yml here
+    assert main(["book", "config", "--profile", "fast", "--out", "c.yml"]) == 0
+    assert "bibtex_bibfiles" in (tmp_path / "c.yml").read_text()
+    assert main(["book", "config", "--template", "nope.yml", "--out", "d.yml"]) == 1
+    assert "nope.yml: no such configuration file" in capsys.readouterr().err

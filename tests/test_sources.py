@@ -105,3 +105,14 @@ def test_resolver_precedence(tmp_path, monkeypatch, mitdb_dir, server):
     assert got == tmp_path / "cache" / "physionet" / "mitdb"      # user cache
     with pytest.raises(DataError, match="downloading is off"):
         resolve_database(MITDB.physionet, records=["103"], download=False)
+
+
+def test_a_record_the_database_lacks_is_named_not_a_download_failure(tmp_path, server,
+                                                                     mitdb_dir, monkeypatch):
+    monkeypatch.setenv("ECGLIB_DATA_DIR", str(mitdb_dir.parent))
+    with pytest.raises(DataError, match=r"has no record 999: .*RECORDS lists"):
+        resolve_database(MITDB.physionet, records=["100", "999"])      # a local copy
+    monkeypatch.setenv("ECGLIB_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(DataError, match=r"has no record 999: .*RECORDS lists"):
+        resolve_database(MITDB.physionet, records=["999"], progress=False)   # downloading

@@ -60,6 +60,10 @@ def choose_lead(sig_names: list[str], preferred: tuple[str, ...] = PREFERRED_LEA
 #: more means the header's sample count and the annotations disagree (an error)
 MAX_PAST_END = 0.01
 
+#: the symbol an annotation gets when its code is one WFDB does not define (wfdb reads NaN):
+#: not a reference beat, and a detection at one is not scored (:mod:`ecglib.evaluation.predict`)
+UNDEFINED = "undefined"
+
 
 def _within_signal(samples: np.ndarray, symbols: np.ndarray, n: int, fs: float,
                    where: str) -> tuple[np.ndarray, np.ndarray]:
@@ -74,6 +78,18 @@ def _within_signal(samples: np.ndarray, symbols: np.ndarray, n: int, fs: float,
         raise DataError(f"{message}: the header's sample count and the annotations disagree")
     warnings.warn(f"{message}; they are dropped", stacklevel=3)
     return samples[~outside], symbols[~outside]
+
+
+def _name_undefined(symbols: np.ndarray, samples: np.ndarray, where: Path) -> np.ndarray:
+    """``symbols`` with the annotations whose code WFDB does not define (wfdb reads them as
+    NaN) marked :data:`UNDEFINED`, and a warning naming the file."""
+    bad = np.array([not isinstance(s, str) for s in symbols], dtype=bool)
+    if not bad.any():
+        return symbols
+    warnings.warn(f"{where}: {int(bad.sum()):,} of {bad.size:,} annotations carry a code WFDB "
+                  f"does not define (the first at sample {int(samples[bad][0]):,}); they are "
+                  f"not reference beats, and a detection at one is not scored", stacklevel=3)
+    return np.where(bad, UNDEFINED, symbols).astype(object)
 
 
 def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
@@ -99,17 +115,25 @@ def read_wfdb_record(path: str | Path, annotator: str | None = "atr",
         raise DataError(f"{path}: channel {ch} out of range (record has {rec.p_signal.shape[1]})")
     samples = np.zeros(0, dtype=np.int64)
     symbols = np.zeros(0, dtype=object)
-    if annotator and path.with_suffix("." + annotator).exists():
+    ann_file = path.with_suffix("." + annotator) if annotator else None
+    if ann_file is not None and ann_file.exists():
+        if ann_file.stat().st_size == 0:
+            raise DataError(f"{ann_file}: the annotation file is empty (0 bytes; even a file "
+                            f"with no annotations ends with a 2-byte end marker): truncated?")
         try:
             ann = wfdb.rdann(str(path), annotator)
         except Exception as exc:
             raise DataError(f"{path}.{annotator}: cannot read annotations ({exc})") from exc
         samples = np.asarray(ann.sample, dtype=np.int64)
-        symbols = np.asarray(ann.symbol, dtype=object)
+        symbols = _name_undefined(np.asarray(ann.symbol, dtype=object), samples, ann_file)
         samples, symbols = _within_signal(samples, symbols, rec.p_signal.shape[0], rec.fs,
                                           f"{path}.{annotator}")
     raw = rec.p_signal[:, ch].astype(np.float64)
     gaps = ~np.isfinite(raw)
+    if gaps.all() or np.ptp(raw[~gaps]) == 0:
+        level = "no finite sample" if gaps.all() else f"every sample {raw[~gaps][0]:g}"
+        raise DataError(f"{path}: lead {rec.sig_name[ch]} is flat ({level} "
+                        f"{rec.units[ch] if rec.units else ''}): no ECG to find or cut beats in")
     return Record(name=path.name, signal=np.where(gaps, 0.0, raw), fs=float(rec.fs),
                   lead=rec.sig_name[ch], patient=patient or path.name, ann_samples=samples,
                   ann_symbols=symbols, comments=tuple(rec.comments or ()), gaps=gaps)

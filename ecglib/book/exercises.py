@@ -28,6 +28,7 @@ from ..beats.segmentation import BEAT_LENGTH, SegmentParams, segment, windows
 from ..core.atomic import atomic_write_text
 from ..data.beattable import BeatTable
 from ..training.splits import shared_records
+from .nbread import read_notebook
 
 #: the environment variable naming the file verdicts are appended to (one JSON per line)
 GRADE_LOG = "ECGLIB_GRADE_LOG"
@@ -420,7 +421,7 @@ def write_student_copies(notebooks: list[Path], out_dir: Path) -> list[Path]:
     """Write solution-free copies of ``notebooks`` into ``out_dir``."""
     written = []
     for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
+        nb = read_notebook(path)
         clean = nbformat.from_dict(student_copy(nb))
         target = Path(out_dir) / Path(path).name
         atomic_write_text(target, nbformat.writes(clean))

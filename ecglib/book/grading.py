@@ -19,11 +19,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 
 from ..core.atomic import atomic_write_text
+from ..core.errors import DataError
 from .exercises import EXERCISES, GRADE_LOG
+from .nbread import read_notebook
 
 LABEL = re.compile(r"```\{exercise\}[^\n]*\n(?::[a-z-]+:[^\n]*\n)*?:label:\s*(\S+)")
 
@@ -47,15 +48,6 @@ def exercise_labels(nb) -> list[str]:
     """Labels of the ``{exercise}`` blocks of a notebook that have a check."""
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     return [label for label in LABEL.findall(text) if label in EXERCISES]
-
-
-def read_submission(path: Path):
-    """A submitted notebook; an unreadable file is an error naming it."""
-    try:
-        return nbformat.read(path, as_version=4)
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable notebook ({type(exc).__name__}: {exc})") \
-            from None
 
 
 def run_submission(nb, folder: Path, timeout: int = 600,
@@ -97,8 +89,8 @@ def grade(folder: Path, out: Path | None = None, timeout: int = 600,
         print(f"grading {student}: {path.name}", flush=True)
         row = rows.setdefault(student, {"cells_raised": 0, "problem": ""})
         try:
-            nb = read_submission(path)
-        except ValueError as exc:
+            nb = read_notebook(path)
+        except DataError as exc:
             print(f"ecglib: warning: {exc}; graded as failing", file=sys.stderr)
             row["problem"] = "; ".join(filter(None, [row["problem"], str(exc)]))
             continue

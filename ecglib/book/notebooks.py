@@ -20,6 +20,7 @@ from nbclient import NotebookClient
 from ..core.atomic import atomic_write_text
 from ..core.errors import EcglibError
 from ..training.config import CONFIG_FIELDS, TrainConfig, config_defaults
+from .nbread import read_notebook
 from .profiles import check_value, fits, known_parameters
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
@@ -53,7 +54,7 @@ def is_checked(cell) -> bool:
 
 def notebook_parameters(notebook: str | Path) -> dict:
     """Names and default values of a chapter's cell tagged ``parameters``."""
-    nb = nbformat.read(Path(notebook), as_version=4)
+    nb = read_notebook(notebook)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
         raise EcglibError(f"{notebook}: no cell tagged 'parameters'")
@@ -116,7 +117,7 @@ def run_notebook(notebook: str | Path, out_dir: str | Path, params: dict,
     try:
         pm.execute_notebook(str(notebook), str(tmp), parameters=params, kernel_name=kernel,
                             cwd=str(notebook.parent), progress_bar=True)
-        nb = nbformat.read(tmp, as_version=4)
+        nb = read_notebook(tmp)
         for cell in nb.cells:
             tags = cell.get("metadata", {}).get("tags", [])
             if "injected-parameters" in tags and "remove-cell" not in tags:
@@ -166,7 +167,7 @@ def refresh_outputs(notebook: str | Path, profile: str = "fast") -> None:
     """Execute ``notebook`` (profile ``fast``) and store outputs of the check cells only."""
 
     path = Path(notebook)
-    nb = nbformat.read(path, as_version=4)
+    nb = read_notebook(path)
     os.environ["ECGLIB_PROFILE"] = profile
     NotebookClient(nb, timeout=1800, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()

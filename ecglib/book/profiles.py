@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..core.errors import DataError
 from ..training.config import CONFIG_FIELDS, config_defaults, field_type
 
 #: settings of the book that are not training parameters, with their defaults
@@ -55,12 +56,33 @@ def cell_timeout(profile: str | None = None) -> int:
     return CELL_TIMEOUT.get(name, CELL_TIMEOUT["default"])
 
 
-def book_config(template: Path, profile: str | None = None) -> str:
-    """The Jupyter Book configuration ``template`` (``_config.yml``) with the cell timeout
-    of ``profile``."""
+def config_template(template: Path | None = None) -> Path:
+    """The book's ``_config.yml``: ``template`` when given, else the one in the current
+    folder, else the one of the checkout this package runs from; an error says where it
+    looked."""
+    if template is not None:
+        if not Path(template).is_file():
+            raise DataError(f"{template}: no such configuration file")
+        return Path(template)
+    looked = [Path.cwd() / "_config.yml", Path(__file__).resolve().parents[2] / "_config.yml"]
+    found = next((p for p in looked if p.is_file()), None)
+    if found is None:
+        raise DataError(f"the book's _config.yml is not in {looked[0].parent} nor in "
+                        f"{looked[1].parent}: run this in the book's checkout or pass "
+                        f"--template PATH")
+    return found
+
+
+def book_config(template: Path | None = None, profile: str | None = None) -> str:
+    """The Jupyter Book configuration (:func:`config_template`) with the cell timeout of
+    ``profile``."""
     import yaml
 
-    config = yaml.safe_load(Path(template).read_text()) or {}
+    path = config_template(template)
+    try:
+        config = yaml.safe_load(path.read_text()) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not a YAML configuration ({str(exc)[:200]})") from None
     config.setdefault("execute", {})["timeout"] = cell_timeout(profile)
     return yaml.safe_dump(config, sort_keys=False)
 

@@ -69,6 +69,8 @@ def resolve_database(db: PhysioNet, path: str | Path | None = None,
     for folder in candidates:
         if not missing_files(folder, db, records):
             return folder
+    if records:
+        check_record_names(name, records, candidates)
     target = candidates[-1]
     if not download:
         partial = [(c, missing_files(c, db, records)) for c in candidates
@@ -81,6 +83,20 @@ def resolve_database(db: PhysioNet, path: str | Path | None = None,
                         + (f" ({detail})" if detail else ""))
     download_database(db, target, records=records, progress=progress)
     return target
+
+
+def check_record_names(name: str, records: list[str], folders: list[Path]) -> None:
+    """Refuse record names that a local copy's ``RECORDS`` file does not list (a typo is not
+    a download failure)."""
+    for folder in folders:
+        if (folder / "RECORDS").is_file():
+            known = list_records(folder)
+            unknown = [r for r in records if r not in known]
+            if unknown:
+                raise DataError(f"database {name!r} has no record {', '.join(unknown[:5])}: "
+                                f"{folder / 'RECORDS'} lists {len(known)} records "
+                                f"({', '.join(known[:4])}, ...)")
+            return
 
 
 def read_checksums(path: Path) -> dict[str, str]:
@@ -188,6 +204,8 @@ def download_database(db: PhysioNet, target: str | Path, records: list[str] | No
     sums_path = fetch(f"{base}/SHA256SUMS.txt", target / "SHA256SUMS.txt", None)
     sums = read_checksums(sums_path)
     fetch(f"{base}/RECORDS", target / "RECORDS", sums.get("RECORDS"))
+    if records:
+        check_record_names(name, records, [target])
     wanted = records or list_records(target)
     files = db.files(wanted)
     missing = [f for f in files if f not in sums]

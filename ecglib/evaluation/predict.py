@@ -23,7 +23,7 @@ from ..beats.extract import beats_from_peaks
 from ..beats.features import beat_features
 from ..beats.labels import AAMI_CLASSES, get_scheme
 from ..beats.peaks import detect_r_peaks
-from ..beats.records import PREFERRED_LEADS, read_wfdb_record
+from ..beats.records import PREFERRED_LEADS, UNDEFINED, read_wfdb_record
 from ..core.atomic import atomic_open, read_json
 from ..core.errors import DataError
 from ..data.beatfiles import infer_file_kind, read_beat_csv
@@ -142,6 +142,7 @@ class Predictor:
         match = match_beats(out.preds["sample"].to_numpy(), ref_samples,
                             int(MATCH_WINDOW_S * rec.fs))
         matched = match >= 0
+        at_undefined = self._at_undefined(rec, out.preds["sample"].to_numpy(), matched)
         ref_class = np.where(matched, ref_aami[np.maximum(match, 0)], "").astype(object)
         out.preds["reference"] = ref_class
         out.preds["reference_sample"] = np.where(matched, ref_samples[np.maximum(match, 0)], -1)
@@ -152,7 +153,10 @@ class Predictor:
         rows = {"reference beats": float(ref_samples.size),
                 "detected beats": float(len(out.preds)),
                 "detection sensitivity": float(matched.sum() / max(ref_samples.size, 1)),
-                "detection positive predictivity": float(matched.mean())}
+                "detection positive predictivity": float(
+                    matched.sum() / max(int((~at_undefined).sum()), 1))}
+        if at_undefined.any():
+            rows["detections at undefined annotations (not scored)"] = float(at_undefined.sum())
         scored = codes >= 0
         y = codes[scored]
         if scored.any():
@@ -164,6 +168,17 @@ class Predictor:
         out.agreement = pd.DataFrame({"metric": list(rows), "value": list(rows.values())})
         out.per_class = class_agreement(ref_aami, ref_codes, match, p, self.threshold)
         out.warnings += self._compare_to_run(rec.name, rows)
+
+    @staticmethod
+    def _at_undefined(rec, detected: np.ndarray, matched: np.ndarray) -> np.ndarray:
+        """Detections that match no reference beat but lie at an annotation whose code WFDB
+        does not define: what it marks is unknown, so they count neither way."""
+        undefined = rec.ann_samples[rec.ann_symbols == UNDEFINED]
+        out = np.zeros(detected.size, dtype=bool)
+        if undefined.size:
+            near = match_beats(detected, undefined, int(MATCH_WINDOW_S * rec.fs)) >= 0
+            out = near & ~matched
+        return out
 
     def _codes(self, aami: np.ndarray, symbols: np.ndarray) -> np.ndarray:
         """Labels of reference beats under the run's scheme (-1: a class it lacks)."""
