@@ -24,10 +24,10 @@ _build/.ecglib-stamp: $(shell find ecglib -name '*.py') requirements.txt
 	rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
 	mkdir -p _build && touch $@
 
-# The configuration is _config.yml with the profile's cell timeout (ecglib/book/profiles.py).
+# jupyter-book build with _config.yml and the profile's cell timeout (ecglib/book/profiles.py),
+# showing which chapter and model is at work and the time left (ecglib/book/build.py).
 book: install _build/.ecglib-stamp
-	$(VENV)/bin/ecglib book config --profile $(PROFILE) --out _build/_config.yml
-	ECGLIB_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build . --config _build/_config.yml -W --keep-going
+	$(VENV)/bin/ecglib book build --profile $(PROFILE)
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
 # Unit, real-data and browser tests, and every chapter under nbval (profile "fast"), in

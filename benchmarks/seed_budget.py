@@ -1,13 +1,15 @@
 """What the seed network costs to train to the seed's result on this machine, and which
 setting the book uses.
 
-    python benchmarks/seed_budget.py throughput [--beats 20000] [--batch-sizes 256 1024]
+    python benchmarks/seed_budget.py throughput [--beats 20000] [--batch-sizes 256 1024] \
+        [--throughput-epochs 2]
     python benchmarks/seed_budget.py convergence [--settings 256:0.001 1024:0.003] \
         [--epochs 12] [--out seed_budget.json]
 
-``throughput``: beats per second of one training epoch of the seed network, by a plain Keras
-``model.fit`` (with the same validation data) and by ecglib's fit (PreciseBN, early stopping),
-in the same process, and their ratio.
+``throughput``: beats per second of training a fresh seed network for a few epochs (compile
+included, validation after each epoch), by a plain Keras ``model.fit`` and by ecglib's fit
+(PreciseBN, early stopping), in the same process, their ratio, and ecglib's fit without
+PreciseBN (what the difference is made of).
 
 ``convergence``: ``ecglib.training.train`` of the seed network on the full random split of
 MIT-BIH for each ``BATCH:LEARNING_RATE`` setting, early stopping on the validation part. It
@@ -26,8 +28,10 @@ import time
 SEED_TEST_ACCURACY = 0.965      # the published result (GUIDE.md section 1)
 
 
-def throughput(n_beats: int, batch_sizes: list[int]) -> list[dict]:
-    """Training beats/s of a plain ``model.fit`` and of ecglib's fit, per batch size."""
+def throughput(n_beats: int, batch_sizes: list[int], epochs: int) -> list[dict]:
+    """Training beats/s, a fresh seed network trained ``epochs`` epochs from its compile on,
+    with validation after each: by a plain ``model.fit``, by ecglib's fit, and by ecglib's
+    fit without PreciseBN (what the gap is made of)."""
     import keras
     import numpy as np
 
@@ -45,26 +49,27 @@ def throughput(n_beats: int, batch_sizes: list[int]) -> list[dict]:
     for batch in batch_sizes:
         set_seed(0)
         net = get_model_spec("seed").create().net
+        start = time.perf_counter()
         net.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        net.fit(to_steps(table.X[tr[:512]]), y[tr[:512]], batch_size=batch, epochs=1, verbose=0)
-        start = time.perf_counter()
-        net.fit(to_steps(table.X[tr]), y[tr], batch_size=batch, epochs=1, verbose=0,
+        net.fit(to_steps(table.X[tr]), y[tr], batch_size=batch, epochs=epochs, verbose=0,
                 validation_data=(to_steps(table.X[va]), y[va]))
-        plain = time.perf_counter() - start
-        set_seed(0)
-        model = get_model_spec("seed").create()
-        params = FitParams(epochs=1, batch_size=batch, learning_rate=1e-3, patience=3,
-                           class_weight=False, seed=0, precise_bn=True)
-        model.fit(table.X[tr[:512]], y[tr[:512]], table.X[va[:64]], y[va[:64]], params,
-                  verbose=0)
-        start = time.perf_counter()
-        model.fit(table.X[tr], y[tr], table.X[va], y[va], params, verbose=0)
-        ours = time.perf_counter() - start
-        rows.append({"backend": keras.backend.backend(), "batch_size": batch,
-                     "beats": int(tr.size), "plain_beats_per_s": tr.size / plain,
-                     "ecglib_beats_per_s": tr.size / ours, "ratio": plain / ours})
-        print(f"batch {batch:>5}: plain model.fit {tr.size / plain:7.0f} beats/s, ecglib "
-              f"{tr.size / ours:7.0f} beats/s, ratio {plain / ours:.2f}", flush=True)
+        seconds = {"plain": time.perf_counter() - start}
+        for name, precise in (("ecglib", True), ("ecglib_no_precise_bn", False)):
+            set_seed(0)
+            model = get_model_spec("seed").create()
+            params = FitParams(epochs=epochs, batch_size=batch, learning_rate=1e-3,
+                               patience=epochs, class_weight=False, seed=0, precise_bn=precise)
+            start = time.perf_counter()
+            model.fit(table.X[tr], y[tr], table.X[va], y[va], params, verbose=0)
+            seconds[name] = time.perf_counter() - start
+        beats = tr.size * epochs
+        row = {"backend": keras.backend.backend(), "batch_size": batch, "beats": int(tr.size),
+               "epochs": epochs, **{f"{k}_beats_per_s": beats / s for k, s in seconds.items()},
+               "ratio": seconds["plain"] / seconds["ecglib"]}
+        rows.append(row)
+        print(f"batch {batch:>5}: plain model.fit {row['plain_beats_per_s']:6.0f} beats/s, "
+              f"ecglib {row['ecglib_beats_per_s']:6.0f} (ratio {row['ratio']:.2f}), ecglib "
+              f"without PreciseBN {row['ecglib_no_precise_bn_beats_per_s']:6.0f}", flush=True)
     return rows
 
 
@@ -110,11 +115,12 @@ def main() -> None:
     ap.add_argument("--batch-sizes", type=int, nargs="+", default=[256, 1024])
     ap.add_argument("--settings", nargs="+", default=["256:0.001", "1024:0.003"])
     ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--throughput-epochs", type=int, default=2)
     ap.add_argument("--patience", type=int, default=3)
     ap.add_argument("--out", help="write the rows as JSON here")
     args = ap.parse_args()
     if args.part == "throughput":
-        rows = throughput(args.beats, args.batch_sizes)
+        rows = throughput(args.beats, args.batch_sizes, args.throughput_epochs)
     else:
         rows = convergence(args.settings, args.epochs, args.patience)
         print(f"\n{'batch':>6} {'lr':>7} {'epochs':>6} {'best':>4} {'s/epoch':>8} {'wall s':>7} "

@@ -181,6 +181,22 @@ def _book_student(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book_build(args: argparse.Namespace) -> int:
+    from .book.build import build_book
+    from .book.profiles import cell_timeout, default_profile
+
+    profile = args.profile or default_profile()
+    cell_timeout(profile)                      # an unknown profile: one line, before building
+    return build_book(profile, out=args.out, strict=not args.lenient)
+
+
+def _build_options(bb: argparse.ArgumentParser) -> None:
+    bb.add_argument("--profile", default=None, help="default: $ECGLIB_PROFILE or 'default'")
+    bb.add_argument("--out", type=Path, default=Path("_build"))
+    bb.add_argument("--lenient", action="store_true",
+                    help="let Sphinx warnings pass (default: a warning fails the build)")
+
+
 def _book_config(args: argparse.Namespace) -> int:
     from .book.profiles import book_config
     from .core.atomic import atomic_write_text
@@ -344,6 +360,8 @@ COMMANDS = {
                       _book_run),
     ("book", "student-copies"): ("notebooks without solutions and outputs", _student_options,
                                  _book_student),
+    ("book", "build"): ("build the book with Jupyter Book, showing the chapter and model at "
+                        "work and the time left", _build_options, _book_build),
     ("book", "config"): ("the book's _config.yml with the profile's cell timeout",
                          _config_options, _book_config),
     ("book", "grade"): ("grade submitted notebooks: student x exercise CSV", _grade_options,

@@ -93,7 +93,8 @@ def test_parse_params_and_profiles():
     with pytest.raises(ValueError, match="NAME=VALUE"):
         parse_params(["epochs"])
     assert resolve_params("fast", epochs=4)["epochs"] == 4
-    assert resolve_params("full", epochs=None)["epochs"] == PROFILES["full"]["epochs"]
+    assert resolve_params("quick", epochs=None)["epochs"] == PROFILES["quick"]["epochs"]
+    assert resolve_params("default")["subset"] is None          # the book: every beat
     with pytest.raises(ValueError, match="unknown profile"):
         resolve_params("huge")
     with pytest.raises(ValueError, match="unknown parameter"):
@@ -175,7 +176,7 @@ def test_book_config_ties_the_cell_timeout_to_the_profile(tmp_path):
     from ecglib.book.profiles import CELL_TIMEOUT
     from ecglib.cli import main
 
-    for profile in ("default", "full"):
+    for profile in ("quick", "default"):
         out = tmp_path / f"{profile}.yml"
         assert main(["book", "config", "--profile", profile, "--template",
                      str(ROOT / "_config.yml"), "--out", str(out)]) == 0
@@ -183,7 +184,7 @@ def test_book_config_ties_the_cell_timeout_to_the_profile(tmp_path):
         assert config["execute"]["timeout"] == CELL_TIMEOUT[profile]
         assert config["bibtex_bibfiles"] == yaml.safe_load(
             (ROOT / "_config.yml").read_text())["bibtex_bibfiles"]     # the rest as it was
-    assert CELL_TIMEOUT["full"] > CELL_TIMEOUT["default"]
+    assert CELL_TIMEOUT["default"] > CELL_TIMEOUT["quick"]
     assert main(["book", "config", "--profile", "huge", "--out", str(tmp_path / "x.yml")]) == 1
     assert not (tmp_path / "x.yml").exists()
 
@@ -194,7 +195,7 @@ def test_instructor_page_shows_measured_times_for_every_chapter():
     page = (ROOT / "book" / "instructor.md").read_text()
     assert ":file: chapter_times.csv" in page and "book/instructor" in (ROOT / "_toc.yml").read_text()
     times = pd.read_csv(ROOT / "book" / "chapter_times.csv", index_col="chapter", dtype=str)
-    for profile in ("fast", "default"):
+    for profile in ("fast", "quick", "default"):
         column = times[f"{profile} (s)"]
         seconds = column.drop(["total (min)", "measured on"]).astype(int)
         assert sorted(seconds.index) == [p.stem for p in NOTEBOOKS]

@@ -111,3 +111,16 @@ def test_jax_backend_trains(tmp_path):
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().startswith("jax")
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_recalibrated_statistics_are_the_average_of_the_batches(backend):
+    """recalibrate_bn runs a compiled pass per backend: its result is the exact average of
+    the batch statistics, and it changes no weight."""
+    pytest.importorskip(backend)
+    proc = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__),
+                                                        "bn_average_check.py")],
+                          env=dict(os.environ, KERAS_BACKEND=backend), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split()[-2:] == ["ok", backend]

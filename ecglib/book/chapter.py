@@ -121,8 +121,16 @@ def banner(table: BeatTable, params: dict) -> str:
                 f'page was built, so it ran on ecglib\'s synthetic ECG source ({len(table):,} '
                 'beats). Figures and numbers illustrate the method only; they say nothing '
                 f'about real ECGs. {sizes}.</p></div>')
+    if isinstance(params.get("subset"), int):
+        return ('<div class="admonition warning"><p class="admonition-title">A preview, not '
+                f'the book\'s results</p><p>{dataset_title(table.source)}: {len(table):,} '
+                f'beats. {sizes}. The models of this page trained on a subset, so its numbers '
+                'fall short of what the same models reach on every training beat; the book '
+                '(<code>make book</code>, profile <code>default</code>) trains on all of them.'
+                '</p></div>')
     return ('<div class="admonition note"><p class="admonition-title">Built on real data'
-            f'</p><p>{dataset_title(table.source)}: {len(table):,} beats. {sizes}.</p></div>')
+            f'</p><p>{dataset_title(table.source)}: {len(table):,} beats. {sizes}, early '
+            'stopping on the validation part.</p></div>')
 
 
 def example_record(table: BeatTable, name: str = "208") -> Record:

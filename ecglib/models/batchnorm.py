@@ -17,6 +17,8 @@ Keras is imported inside the functions, as in :mod:`ecglib.models.keras_nets` (8
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -38,23 +40,67 @@ def recalibrate_bn(model, X: np.ndarray | list[np.ndarray], batches: int = 40,
     """Set every BN layer's moving mean/variance to the average batch statistics of
     ``batches`` fixed training batches under the current weights (``X``: the model's input,
     or a list of its inputs). Returns batches used."""
+    import keras
+
     layers = _bn_layers(model)
     rows = len(X[0]) if isinstance(X, list) else len(X)
     if not layers or rows == 0:
         return 0
     order = np.random.default_rng(seed).permutation(rows)
     n = max(1, min(batches, rows // batch_size or 1))
+    stats = [v for layer in layers for v in (layer.moving_mean, layer.moving_variance)]
     saved = [layer.momentum for layer in layers]
     try:
+        for layer in layers:          # momentum 0: after a pass, a layer holds its batch's
+            layer.momentum = 0.0      # statistics; their average is the population's
+        one_pass = _compiled_pass(model)
+        total = [np.zeros(v.shape, dtype=np.float64) for v in stats]
         for k in range(n):
-            for layer in layers:      # cumulative average: v_k = (k v_{k-1} + b_k) / (k + 1)
-                layer.momentum = k / (k + 1)
             pick = order[k * batch_size:(k + 1) * batch_size]
-            model([a[pick] for a in X] if isinstance(X, list) else X[pick], training=True)
+            one_pass([a[pick] for a in X] if isinstance(X, list) else X[pick])
+            for t, v in zip(total, stats):
+                t += keras.ops.convert_to_numpy(v)
+        for v, t in zip(stats, total):
+            v.assign((t / n).astype(v.dtype))
     finally:
         for layer, momentum in zip(layers, saved):
             layer.momentum = momentum
     return n
+
+
+#: each model's compiled pass, traced once (with its BN layers' momentum at 0)
+_PASSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled_pass(model):
+    """``x -> None``: one training-mode pass of ``model`` that updates its BN statistics,
+    compiled by the Keras backend once per model (an eager pass costs several times more)."""
+    if model not in _PASSES:
+        _PASSES[model] = _compile_pass(model)
+    return _PASSES[model]
+
+
+def _compile_pass(model):
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(lambda x: model(x, training=True), reduce_retracing=True)
+    if backend == "jax":              # jitted code cannot assign: pass the state through
+        import jax
+
+        stateless = jax.jit(lambda trainable, fixed, x: model.stateless_call(
+            trainable, fixed, x, training=True)[1])
+
+        def one_pass(x):
+            fixed = stateless([v.value for v in model.trainable_variables],
+                              [v.value for v in model.non_trainable_variables], x)
+            for variable, value in zip(model.non_trainable_variables, fixed):
+                variable.assign(value)
+        return one_pass
+    return lambda x: model(x, training=True)
 
 
 def bn_drift(model, X: np.ndarray) -> pd.DataFrame:

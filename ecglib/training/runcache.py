@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from ..beats.labels import get_scheme
 from ..core.atomic import atomic_open
 from ..core.errors import EcglibError
 from ..core.paths import cache_dir, cache_key
+from ..core.progress import report
 from ..data.beattable import BeatTable
 from ..models import get_model_spec
 from .config import TrainConfig
@@ -61,13 +63,28 @@ def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> Train
             shutil.rmtree(folder, ignore_errors=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
+    what = _describe(config)
+    report(f"training {what}")
     try:                            # the run and its writer's lock file stay inside tmp
         result = train(table, config, out_dir=tmp / "run", verbose=verbose)
         _publish(tmp / "run", folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    report(f"trained {what}: {len(result.history)} epoch(s) in {result.fit_seconds:.0f} s")
     result.run_dir = folder
     return result
+
+
+def _describe(config: TrainConfig) -> str:
+    """A run in a few words: model, split, labels and the choices that set it apart from
+    the other runs of a chapter (the fitting sizes are the profile's, the same for all)."""
+    same = {"model", "split", "labels", "epochs", "batch_size", "learning_rate", "patience",
+            "seed", "subset", "test_size", "val_size"}
+    defaults = asdict(TrainConfig())
+    changed = [f"{k}={v}" for k, v in asdict(config).items()
+               if k not in same and v != defaults[k]]
+    return (f"{config.model} on the {config.split} split ({config.labels}"
+            + (f"; {', '.join(changed)}" if changed else "") + ")")
 
 
 def _publish(tmp: Path, folder: Path) -> None:
@@ -100,7 +117,11 @@ def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarra
                 return cached
         except (OSError, ValueError):              # a damaged entry is computed again
             pass
+    what = _describe(config)
+    report(f"cross-validating {what} ({cv_folds} folds)")
+    start = time.perf_counter()
     out = cross_validate(table, config, rows, cv_folds, progress)
+    report(f"cross-validated {what} in {time.perf_counter() - start:.0f} s")
     with atomic_open(path, "wb") as f:
         np.save(f, out, allow_pickle=False)
     return out
