@@ -1,8 +1,12 @@
 """The book's best new-patient model: chosen on DS1 only, evaluated once on DS2.
 
-    python benchmarks/new_patients.py --out new_patients.json [--cv-folds 5] [--subset N]
+    python benchmarks/new_patients.py --out new_patients.json [--profile default]
 
-1. Candidates (models, class weights) are compared by 5-fold cross-validation grouped by
+Every fit has the book profile's settings and goes through the run cache
+(``ecglib.training.runcache``), so chapter 8 and this benchmark share their runs: the DS2
+figures the book quotes are the ones printed here (the same cache, ``$ECGLIB_CACHE_DIR``).
+
+1. Candidates (models, class weights) are compared by cross-validation grouped by
    patient inside DS1 (record 201 left out: its patient is DS2's 202); the score is the
    mean F1 of classes S and V on the out-of-fold predictions with every training patient
    counting alike within each class (``score_patients``, ``ecglib.training.selection.SELECTION_SCORE``;
@@ -36,36 +40,36 @@ from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
 from ecglib.beats.labels import get_scheme
 from ecglib.core.atomic import atomic_write_json
-from ecglib.data.build import build_table
+from ecglib.book.profiles import resolve_params
+from ecglib.data.loading import load
 from ecglib.evaluation.literature import published
 from ecglib.metrics import class_scores_ci
 from ecglib.metrics.scores import choose_threshold, predicted_labels
-from ecglib.training.config import TrainConfig
+from ecglib.training.config import CONFIG_FIELDS, TrainConfig
+from ecglib.training.runcache import cached_cross_validate, cached_run
 from ecglib.training.selection import (
     SELECTION_SCORE,
     compare_candidates,
     training_patients,
     vote_weights,
 )
-from ecglib.training.trainer import train
 
-BASE = TrainConfig(model="gbm_rr", labels="aami5", split="interpatient", seed=0)
-CANDIDATES = {
-    "gbm (shape only)": replace(BASE, model="gbm"),
-    "gbm_rr": BASE,
-    "gbm_rr + class weights": replace(BASE, class_weight=True),
-    "gbm_rr_small + class weights": replace(BASE, model="gbm_rr_small", class_weight=True),
-    "gbm_rr_tpl": replace(BASE, model="gbm_rr_tpl"),
-    "gbm_rr_tpl + class weights": replace(BASE, model="gbm_rr_tpl", class_weight=True),
-    "lr_rr_tpl_live + class weights": replace(BASE, model="lr_rr_tpl_live",
-                                              class_weight=True),
-    "lr_raw_rr_tpl + class weights": replace(BASE, model="lr_raw_rr_tpl", class_weight=True),
-    "lr_rr_tpl + class weights": replace(BASE, model="lr_rr_tpl", class_weight=True),
-    "vote_rr_tpl + class weights": replace(BASE, model="vote_rr_tpl", class_weight=True),
-    "vote_rr_tpl + class weights + patient weights 0.5": replace(
-        BASE, model="vote_rr_tpl", class_weight=True, patient_weight=0.5),
-    "vote_rr_tpl + class weights + patient weights 1": replace(
-        BASE, model="vote_rr_tpl", class_weight=True, patient_weight=1.0),
+#: what every candidate changes from the profile's configuration
+CHANGES = {
+    "gbm (shape only)": dict(model="gbm"),
+    "gbm_rr": {},
+    "gbm_rr + class weights": dict(class_weight=True),
+    "gbm_rr_small + class weights": dict(model="gbm_rr_small", class_weight=True),
+    "gbm_rr_tpl": dict(model="gbm_rr_tpl"),
+    "gbm_rr_tpl + class weights": dict(model="gbm_rr_tpl", class_weight=True),
+    "lr_rr_tpl_live + class weights": dict(model="lr_rr_tpl_live", class_weight=True),
+    "lr_raw_rr_tpl + class weights": dict(model="lr_raw_rr_tpl", class_weight=True),
+    "lr_rr_tpl + class weights": dict(model="lr_rr_tpl", class_weight=True),
+    "vote_rr_tpl + class weights": dict(model="vote_rr_tpl", class_weight=True),
+    "vote_rr_tpl + class weights + patient weights 0.5": dict(
+        model="vote_rr_tpl", class_weight=True, patient_weight=0.5),
+    "vote_rr_tpl + class weights + patient weights 1": dict(
+        model="vote_rr_tpl", class_weight=True, patient_weight=1.0),
 }
 #: the two members of vote_rr_tpl, whose out-of-fold probabilities show its weight
 VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
@@ -74,17 +78,22 @@ VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="results JSON")
-    ap.add_argument("--cv-folds", type=int, default=5)
-    ap.add_argument("--subset", type=int, default=None, help="training beats per fit")
+    ap.add_argument("--profile", default="default", help="the book profile whose settings "
+                    "every fit takes (default: the book's)")
     args = ap.parse_args()
-    table = build_table("mitdb", progress=False)
-    candidates = {k: replace(v, subset=args.subset) for k, v in CANDIDATES.items()}
+    params = resolve_params(args.profile)
+    table = load("mitdb")
+    base = TrainConfig(**{**{k: v for k, v in params.items() if k in CONFIG_FIELDS},
+                          "model": "gbm_rr", "labels": "aami5", "split": "interpatient"})
+    candidates = {k: replace(base, **change) for k, change in CHANGES.items()}
+    folds = params["cv_folds"]
     start = time.perf_counter()
-    cv, out_of_fold = compare_candidates(table, candidates, cv_folds=args.cv_folds)
-    print(f"model selection on DS1 ({args.cv_folds}-fold, grouped by patient, "
+    cv, out_of_fold = compare_candidates(table, candidates, cv_folds=folds,
+                                         validate=cached_cross_validate)
+    print(f"profile {args.profile}; model selection on DS1 ({folds}-fold, grouped by patient, "
           f"{time.perf_counter() - start:.0f} s):")
     print(cv.round(3).to_string(index=False))
-    pool = training_patients(table, BASE)
+    pool = training_patients(table, base)
     weights = vote_weights(table.labels("aami5")[pool], *(out_of_fold[m] for m in VOTE_MEMBERS),
                            get_scheme("aami5").classes,
                            patients=table.meta["patient"].to_numpy()[pool])
@@ -96,7 +105,7 @@ def main() -> None:
     threshold = choose_threshold(table.labels("aami5")[pool] > 0, 1.0 - out_of_fold[best][:, 0])
     print(f"chosen on DS1: {best}; binary threshold on P(abnormal) {threshold:.4f} (DS1 out "
           f"of fold)")
-    result = train(table, candidates[best], verbose=0)          # DS2 touched once, here
+    result = cached_run(table, candidates[best], verbose=0)     # DS2 touched once, here
     test = result.split.test
     pred = predicted_labels(result.test_proba, 0.5)
     groups = table.meta["record"].to_numpy()[test]

@@ -48,27 +48,26 @@ def recalibrate_bn(model, X: np.ndarray | list[np.ndarray], batches: int = 40,
         return 0
     order = np.random.default_rng(seed).permutation(rows)
     n = max(1, min(batches, rows // batch_size or 1))
-    stats = [v for layer in layers for v in (layer.moving_mean, layer.moving_variance)]
-    saved = [layer.momentum for layer in layers]
-    try:
-        for layer in layers:          # momentum 0: after a pass, a layer holds its batch's
-            layer.momentum = 0.0      # statistics; their average is the population's
-        one_pass = _compiled_pass(model)
-        total = [np.zeros(v.shape, dtype=np.float64) for v in stats]
-        for k in range(n):
-            pick = order[k * batch_size:(k + 1) * batch_size]
-            one_pass([a[pick] for a in X] if isinstance(X, list) else X[pick])
-            for t, v in zip(total, stats):
-                t += keras.ops.convert_to_numpy(v)
-        for v, t in zip(stats, total):
-            v.assign((t / n).astype(v.dtype))
-    finally:
-        for layer, momentum in zip(layers, saved):
-            layer.momentum = momentum
+    # A pass from statistics set to 0 leaves (1 - momentum) x the batch's statistics. The
+    # momentum itself is left alone: setting a layer attribute makes Keras retrace its
+    # training step, which doubled the time of the next epoch.
+    stats = [(v, 1.0 - layer.momentum) for layer in layers
+             for v in (layer.moving_mean, layer.moving_variance)]
+    one_pass = _compiled_pass(model)
+    total = [np.zeros(v.shape, dtype=np.float64) for v, _ in stats]
+    for k in range(n):
+        for v, _ in stats:
+            v.assign(np.zeros(v.shape, dtype=v.dtype))
+        pick = order[k * batch_size:(k + 1) * batch_size]
+        one_pass([a[pick] for a in X] if isinstance(X, list) else X[pick])
+        for t, (v, share) in zip(total, stats):
+            t += keras.ops.convert_to_numpy(v).astype(np.float64) / share
+    for (v, _), t in zip(stats, total):
+        v.assign((t / n).astype(v.dtype))
     return n
 
 
-#: each model's compiled pass, traced once (with its BN layers' momentum at 0)
+#: each model's compiled pass, traced once
 _PASSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 

@@ -7,7 +7,7 @@ patients it never saw. The test patients (DS2) are used once, by the chosen mode
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -98,12 +98,16 @@ def candidate_row(name: str, y: np.ndarray, p: np.ndarray, classes: tuple[str, .
 
 
 def compare_candidates(table: BeatTable, candidates: dict[str, TrainConfig], cv_folds: int = 5,
-                       progress: bool = True) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+                       progress: bool = True, validate: Callable | None = None
+                       ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Cross-validate every candidate on the training patients; one row per candidate
-    (:func:`candidate_row`), and the out-of-fold probabilities of each."""
+    (:func:`candidate_row`), and the out-of-fold probabilities of each. ``validate``
+    replaces :func:`cross_validate` (same arguments), e.g. by its cached form
+    (:func:`ecglib.training.runcache.cached_cross_validate`)."""
     rows = training_patients(table, next(iter(candidates.values())))
     patients = table.meta["patient"].to_numpy()[rows]
-    probas = {name: cross_validate(table, cfg, rows, cv_folds, progress)
+    validate = validate or cross_validate
+    probas = {name: validate(table, cfg, rows, cv_folds, progress)
               for name, cfg in candidates.items()}
     return pd.DataFrame([candidate_row(name, table.labels(cfg.labels)[rows], probas[name],
                                        get_scheme(cfg.labels).classes, patients)
