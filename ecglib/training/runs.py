@@ -18,13 +18,20 @@ from .splits import Split, get_split
 from .trainer import RUN_MANIFEST, TrainResult, test_metrics
 
 
+#: run folders read unverified in this process (each is warned about once)
+_UNVERIFIED: set[Path] = set()
+
+
 def verify_run(run_dir: str | Path, verify: bool = True) -> None:
     """Check every file of a run folder against the checksums its ``manifest.json`` holds.
     A folder without a manifest is refused; ``verify=False`` (``--no-verify``) reads it
     unverified, with a warning."""
     run = Path(run_dir)
     if not verify:
-        warnings.warn(f"{run}: read without verifying its files (--no-verify)", stacklevel=3)
+        if run.resolve() not in _UNVERIFIED:      # once per folder, however often it is read
+            _UNVERIFIED.add(run.resolve())
+            warnings.warn(f"{run}: read without verifying its files (--no-verify)",
+                          stacklevel=3)
         return
     if not (run / RUN_MANIFEST).is_file():
         raise DataError(f"{run / RUN_MANIFEST}: missing, so the run folder's files cannot be "
