@@ -27,6 +27,8 @@ def test_time_left_follows_the_chapters():
     assert watch.chapter == "02_building" and watch.seconds_left() == 150
     assert watch.status("training seed").startswith("[02_building] training seed; about 2")
     assert Watch({}).status("x") == "[book] x"        # a profile never measured: no guess
+    # a line stamped while chapter 1 ran, read after chapter 2 began, names chapter 1
+    assert watch.status("trained seed", when=10.0).startswith("[01_data] trained seed")
 
 
 def test_expected_seconds_are_the_measured_first_build():

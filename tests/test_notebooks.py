@@ -202,6 +202,10 @@ def test_instructor_page_shows_measured_times_for_every_chapter():
         assert (seconds > 0).all()
         assert abs(float(column["total (min)"]) - seconds.sum() / 60) < 0.1    # rounding
         assert "cores" in column["measured on"]
+    said = pd.read_csv(ROOT / "book" / "profile_figures.csv")
+    assert ":file: profile_figures.csv" in page
+    assert list(said.columns) == ["chapter", "quick", "default"] and len(said) > 0
+    assert (said["quick"] != said["default"]).all()
 
 
 def test_book_config_outside_the_checkout_finds_the_checkouts_config(tmp_path, monkeypatch,

@@ -56,6 +56,7 @@ class Watch:
         self.chapter: str | None = None
         self.since = clock()
         self.done: set[str] = set()
+        self.starts: list[tuple[float, str]] = []      # (when, chapter), in order
         self.last_line = clock()
 
     def saw(self, line: str) -> str | None:
@@ -65,6 +66,7 @@ class Watch:
             if self.chapter is not None:
                 self.done.add(self.chapter)
             self.chapter, self.since = match.group(1), self.clock()
+            self.starts.append((self.since, self.chapter))
             return self.chapter
         if match and "Executed notebook" in line:
             self.done.add(match.group(1))
@@ -81,10 +83,17 @@ class Watch:
             rest += max(self.expected.get(self.chapter, 0.0) - (self.clock() - self.since), 0.0)
         return rest
 
-    def status(self, message: str) -> str:
-        """``message`` with the chapter in front and the time left behind."""
+    def chapter_at(self, when: float) -> str | None:
+        """The chapter that was running at time ``when`` (a progress line's stamp: it may be
+        read after the next chapter began)."""
+        running = [c for t, c in self.starts if t <= when]
+        return running[-1] if running else None
+
+    def status(self, message: str, when: float | None = None) -> str:
+        """``message`` with the chapter in front (the one running at ``when``, default
+        now) and the time left behind."""
         left = self.seconds_left()
-        where = self.chapter or "book"
+        where = (self.chapter if when is None else self.chapter_at(when)) or "book"
         tail = "" if left is None else f"; about {max(left / 60, 1):.0f} min left"
         return f"[{where}] {message}{tail}"
 
@@ -146,7 +155,12 @@ def _follow(progress: Path, watch: Watch, echo: Callable[[str], None],
             complete = chunk[: chunk.rfind(b"\n") + 1]
             offset += len(complete)
             for line in complete.decode("utf-8", errors="replace").splitlines():
-                echo(watch.status(line.split(" ", 1)[-1]))
+                stamp, _, message = line.partition(" ")
+                try:
+                    when = float(stamp)
+                except ValueError:
+                    when, message = None, line
+                echo(watch.status(message, when))
                 watch.last_line = watch.clock()
         if finished:
             return
