@@ -85,8 +85,9 @@ class Watch:
 
     def chapter_at(self, when: float) -> str | None:
         """The chapter that was running at time ``when`` (a progress line's stamp: it may be
-        read after the next chapter began)."""
-        running = [c for t, c in self.starts if t <= when]
+        read after the next chapter began). A second of slack: this process notes a start
+        a moment after Jupyter Book printed it, and stamps are rounded to 0.1 s."""
+        running = [c for t, c in self.starts if t <= when + 1.0]
         return running[-1] if running else None
 
     def status(self, message: str, when: float | None = None) -> str:
