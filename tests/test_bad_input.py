@@ -236,15 +236,15 @@ def _write(folder, name, signal, lead="MLII"):
 
 
 def test_not_an_ecg_is_reported(tmp_path, synthetic_table):
-    """White noise gives an implausible beat rate, a flat record no beats at all (an error),
-    and a lead other than MLII / II is named."""
+    """White noise gives an implausible beat rate, a flat record is refused by name, and a
+    lead other than MLII / II is named."""
     from ecglib.evaluation.predict import Predictor
 
     train(synthetic_table, TrainConfig(model="gbm", subset=300), out_dir=tmp_path / "run",
           verbose=0)
     predictor = Predictor(tmp_path / "run" / "model.skops")
     flat = _write(tmp_path, "flat", np.zeros(360 * 60))
-    with pytest.raises(DataError, match="flat: no beats detected"):
+    with pytest.raises(DataError, match="flat: lead MLII is flat"):
         predictor.record(flat)
     noise = _write(tmp_path, "noise", np.random.default_rng(0).normal(0, 0.01, 360 * 600))
     try:
@@ -331,10 +331,10 @@ def test_out_is_a_file_and_utf16_are_one_line(tmp_path, capsys):
 
 
 def test_a_build_that_finds_no_beats_is_an_error(tmp_path):
-    """A flat record: every window is flat, no beat survives, the build stops."""
+    """A record whose annotations mark no beat (rhythm changes only): the build stops."""
     rec = synthetic_record("f1", seed=1, duration_s=30)
-    _write(tmp_path, "f1", np.zeros(360 * 30))
-    wfdb.wrann("f1", "atr", rec.ann_samples, symbol=list(rec.ann_symbols),
+    _write(tmp_path, "f1", rec.signal)
+    wfdb.wrann("f1", "atr", rec.ann_samples, symbol=["+"] * rec.ann_samples.size,
                write_dir=str(tmp_path))
     (tmp_path / "RECORDS").write_text("f1\n")
     with pytest.raises(DataError, match=r"mitdb: no beats found in records \['f1'\]"):

@@ -52,7 +52,7 @@ def test_grade_table(graded):
     labels = ["ex-cut-length", "ex-dropped", "ex-updates", "ex-bn-memory"]
     assert list(table.columns) == labels + ["passed", "cells_raised", "problem"]
     assert table.loc["dee", labels].tolist() == ["fail"] * 4 and table.loc["dee", "passed"] == 0
-    assert "dee.ipynb: not a readable notebook" in table.loc["dee", "problem"]
+    assert "dee.ipynb: not a notebook" in table.loc["dee", "problem"]
     table = table.drop(index="dee")
     assert table.loc["ada", labels].tolist() == ["pass"] * 4
     assert table.loc["ben", labels].tolist() == ["pass", "fail", "pass", "fail"]
