@@ -190,8 +190,12 @@ def _book_build(args: argparse.Namespace) -> int:
     return build_book(profile, out=args.out, strict=not args.lenient)
 
 
+def _profile_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", default=None, help="default: $ECGLIB_PROFILE or 'default'")
+
+
 def _build_options(bb: argparse.ArgumentParser) -> None:
-    bb.add_argument("--profile", default=None, help="default: $ECGLIB_PROFILE or 'default'")
+    _profile_option(bb)
     bb.add_argument("--out", type=Path, default=Path("_build"))
     bb.add_argument("--lenient", action="store_true",
                     help="let Sphinx warnings pass (default: a warning fails the build)")
@@ -323,7 +327,7 @@ def _student_options(bs: argparse.ArgumentParser) -> None:
 
 
 def _config_options(bk: argparse.ArgumentParser) -> None:
-    bk.add_argument("--profile", default=None, help="default: $ECGLIB_PROFILE or 'default'")
+    _profile_option(bk)
     bk.add_argument("--template", type=Path, default=None,
                     help="default: _config.yml here, else the checkout's")
     bk.add_argument("--out", type=Path, required=True)
