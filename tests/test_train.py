@@ -124,3 +124,55 @@ def test_recalibrated_statistics_are_the_average_of_the_batches(backend):
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split()[-2:] == ["ok", backend]
+
+
+def test_keras_statistics_beside_precise_bn_are_those_of_a_run_without_it():
+    """The callback's own account of Keras' moving statistics (and the validation scores
+    they give) equals what the same network trained without PreciseBN holds."""
+    import keras
+
+    from ecglib.models.batchnorm import precise_bn_callback, with_statistics
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 8)).astype("float32") * 0.05
+    y = (X[:, 0] + 0.02 * rng.normal(size=600) > 0).astype("float32")
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    hidden = keras.layers.BatchNormalization()(keras.layers.Dense(16)(inputs))
+    outputs = keras.layers.Dense(1, activation="sigmoid")(keras.layers.ReLU()(hidden))
+    nets = [keras.Model(inputs, outputs)]
+    nets.append(keras.models.clone_model(nets[0]))
+    nets[1].set_weights(nets[0].get_weights())
+    for net in nets:
+        net.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy",
+                    metrics=["accuracy"])
+    fit = {"epochs": 3, "batch_size": 50, "shuffle": False, "verbose": 0}
+    nets[0].fit(X[:500], y[:500], **fit)
+    plain = nets[0].evaluate(X[500:], y[500:], verbose=0, return_dict=True)
+    precise = precise_bn_callback(X[:500], batches=4, batch_size=100,
+                                  validation=(X[500:], y[500:]))
+    history = nets[1].fit(X[:500], y[:500], validation_data=(X[500:], y[500:]),
+                          callbacks=[precise], **fit).history
+    bn = nets[0].layers[2]
+    np.testing.assert_allclose(precise.keras_statistics[-1][0], bn.moving_mean.numpy(),
+                               rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(precise.keras_statistics[-1][1], bn.moving_variance.numpy(),
+                               rtol=1e-4, atol=1e-7)
+    assert history["val_loss_keras_bn"][-1] == pytest.approx(plain["loss"], rel=1e-4)
+    assert history["val_accuracy_keras_bn"][-1] == pytest.approx(plain["accuracy"])
+    assert history["val_loss"][-1] != pytest.approx(plain["loss"], rel=1e-3)  # recalibrated
+    stale = with_statistics(nets[1], precise.keras_statistics[-1])
+    np.testing.assert_allclose(stale.predict(X[500:], verbose=0),
+                               nets[0].predict(X[500:], verbose=0), rtol=1e-4, atol=1e-6)
+
+
+def test_run_folder_keeps_the_keras_statistics(small_run, synthetic_table):
+    from ecglib.training.runs import load_run
+
+    result, out = small_run
+    assert (out / "keras_bn_statistics.npz").is_file()
+    loaded = load_run(out, synthetic_table).model.keras_bn_statistics
+    assert len(loaded) == 2 * 6                                 # the seed's 6 BN layers
+    for saved, kept in zip(result.model.keras_bn_statistics, loaded):
+        np.testing.assert_array_equal(saved, kept)
+    assert {"val_accuracy_keras_bn", "val_loss_keras_bn"} <= set(result.history.columns)

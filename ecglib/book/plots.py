@@ -288,13 +288,14 @@ def plot_step_features(features: dict[str, np.ndarray]) -> plt.Figure:
     return fig
 
 
-def plot_val_curves(histories: dict[str, pd.DataFrame], metric: str = "val_accuracy"
-                    ) -> plt.Figure:
-    """One validation curve per named history (e.g. with and without PreciseBN)."""
+def plot_val_curves(history: pd.DataFrame, columns: dict[str, str]) -> plt.Figure:
+    """One curve per named column of ``history`` (e.g. validation accuracy with PreciseBN
+    and with Keras' own BN statistics)."""
     fig, ax = plt.subplots(figsize=(7, 4))
-    for name, h in histories.items():
-        ax.plot(h["epoch"], h[metric], "o-", label=name)
-    ax.set(title=f"{metric} per epoch", xlabel="epoch", ylabel=metric, ylim=(0, 1.02))
+    for name, column in columns.items():
+        ax.plot(history["epoch"], history[column], "o-", label=name)
+    ax.set(title="validation per epoch", xlabel="epoch",
+           ylabel=" / ".join(dict.fromkeys(columns.values())), ylim=(0, 1.02))
     ax.legend()
     fig.tight_layout()
     return fig

@@ -18,7 +18,7 @@ from .base import (
     load_classifier,
     register_model,
 )
-from .batchnorm import bn_drift, precise_bn_callback, recalibrate_bn
+from .batchnorm import bn_drift, precise_bn_callback, recalibrate_bn, with_statistics
 from .keras_nets import (
     KerasClassifier,
     compact_cnn,
@@ -103,5 +103,6 @@ __all__ = ["MODELS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
            "SklearnClassifier", "VoteClassifier", "bn_drift", "compact_cnn", "flat",
            "get_model_spec", "gradient_boosting", "kachuee_model", "keras_model", "linear_model",
            "load_classifier", "param_counts", "precise_bn_callback", "recalibrate_bn",
+           "with_statistics",
            "register_model", "seed_model", "sklearn_model", "summary_table", "vote_model",
            "with_channel", "with_rhythm"]

@@ -129,9 +129,35 @@ def bn_drift(model, X: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def precise_bn_callback(X: np.ndarray, batches: int = 40, batch_size: int = 256, seed: int = 0):
+def with_statistics(net, statistics: list[np.ndarray]):
+    """A copy of the Keras network ``net`` whose BN layers hold ``statistics`` (each layer's
+    moving mean then moving variance, in layer order), e.g. the ones Keras itself tracked
+    (:attr:`KerasClassifier.keras_bn_statistics`); ``net`` is left as it is."""
+    import keras
+
+    copy = keras.models.clone_model(net)
+    copy.set_weights(net.get_weights())
+    variables = [v for layer in _bn_layers(copy)
+                 for v in (layer.moving_mean, layer.moving_variance)]
+    if len(variables) != len(statistics):
+        raise ValueError(f"{len(statistics)} statistics for {len(variables)} BN variables")
+    for v, value in zip(variables, statistics):
+        v.assign(np.asarray(value, dtype=v.dtype))
+    return copy
+
+
+def precise_bn_callback(X: np.ndarray, batches: int = 40, batch_size: int = 256, seed: int = 0,
+                        validation: tuple | None = None):
     """A Keras callback that recalibrates BN statistics before every validation pass (and at
-    the end of an epoch when there is no validation data)."""
+    the end of an epoch when there is no validation data).
+
+    With ``validation`` (inputs, labels) it also scores those beats, each epoch, with the
+    statistics Keras itself would hold without PreciseBN: history columns
+    ``val_loss_keras_bn`` and ``val_accuracy_keras_bn``; the callback's ``keras_statistics``
+    lists them per epoch. BN statistics never change the weights (training mode normalises
+    by each batch's own statistics), and Keras' running average is linear in its starting
+    value, so those statistics follow from the recalibrated ones:
+    ``keras = current + momentum**steps * (keras_before - recalibrated_before)``."""
     import keras
 
     class PreciseBN(keras.callbacks.Callback):
@@ -139,9 +165,22 @@ def precise_bn_callback(X: np.ndarray, batches: int = 40, batch_size: int = 256,
             super().__init__()
             self._fitting = False
             self._validated = False
+            self.keras_statistics: list[list[np.ndarray]] = []
+
+        def _values(self) -> list[np.ndarray]:
+            return [keras.ops.convert_to_numpy(v).astype(np.float64) for v in self._vars]
+
+        def _set(self, values: list[np.ndarray]) -> None:
+            for v, value in zip(self._vars, values):
+                v.assign(value.astype(v.dtype))
 
         def on_train_begin(self, logs=None):
             self._fitting = True
+            layers = _bn_layers(self.model)
+            self._vars = [v for layer in layers for v in (layer.moving_mean,
+                                                           layer.moving_variance)]
+            self._momenta = [layer.momentum for layer in layers for _ in range(2)]
+            self._keras = self._start = self._values() if validation is not None else None
 
         def on_train_end(self, logs=None):
             self._fitting = False
@@ -149,13 +188,32 @@ def precise_bn_callback(X: np.ndarray, batches: int = 40, batch_size: int = 256,
         def on_epoch_begin(self, epoch, logs=None):
             self._validated = False
 
+        def _recalibrate(self):
+            if self._keras is not None:     # Keras' own average, carried over this epoch
+                steps = self.params["steps"]
+                self._keras = [now + m ** steps * (kept - start) for now, kept, start, m in
+                               zip(self._values(), self._keras, self._start, self._momenta)]
+            recalibrate_bn(self.model, X, batches, batch_size, seed)
+            if self._keras is not None:
+                self._start = self._values()
+
         def on_test_begin(self, logs=None):
             if self._fitting:
-                recalibrate_bn(self.model, X, batches, batch_size, seed)
+                self._recalibrate()
                 self._validated = True
 
         def on_epoch_end(self, epoch, logs=None):
             if not self._validated:
-                recalibrate_bn(self.model, X, batches, batch_size, seed)
+                self._recalibrate()
+            if self._keras is None:
+                return
+            self.keras_statistics.append(self._keras)
+            self._set(self._keras)
+            scores = self.model.evaluate(*validation, batch_size=512, verbose=0,
+                                         return_dict=True)
+            self._set(self._start)
+            if logs is not None:
+                logs.update({f"val_{name}_keras_bn": float(value)
+                             for name, value in scores.items()})
 
     return PreciseBN()

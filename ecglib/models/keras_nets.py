@@ -140,6 +140,9 @@ class KerasClassifier(Classifier):
         super().__init__(name, n_classes, reads)
         self.net = net
         self.prepare = prepare
+        #: after a fit with PreciseBN: the BN statistics Keras itself tracked, at the epoch
+        #: restored (each BN layer's moving mean, then variance; see ``with_statistics``)
+        self.keras_bn_statistics: list[np.ndarray] | None = None
 
     def definition(self) -> dict:
         """The base definition, the Keras backend, how beats are prepared and every layer:
@@ -173,9 +176,11 @@ class KerasClassifier(Classifier):
         self.net.compile(optimizer=keras.optimizers.Adam(params.learning_rate), loss=loss,
                          metrics=["accuracy"])
         Xtr, Xva = self.inputs(X, features), self.inputs(X_val, features_val)
-        callbacks = [precise_bn_callback(Xtr, seed=params.seed)] if params.precise_bn else []
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=params.patience, restore_best_weights=True))
+        precise = precise_bn_callback(Xtr, seed=params.seed, validation=(Xva, y_val)) \
+            if params.precise_bn else None
+        stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=params.patience,
+                                                 restore_best_weights=True)
+        callbacks = [precise, stopping] if precise else [stopping]
         weights = class_weights(y, self.n_classes) if params.class_weight else None
         if sample_weight is not None:       # Keras takes one or the other: fold them
             per_class = np.array([weights[c] for c in range(self.n_classes)]) \
@@ -186,6 +191,8 @@ class KerasClassifier(Classifier):
                             batch_size=params.batch_size, class_weight=weights,
                             sample_weight=sample_weight,
                             callbacks=callbacks, verbose=verbose, shuffle=True)
+        if precise is not None and precise.keras_statistics:   # of the epoch restored
+            self.keras_bn_statistics = precise.keras_statistics[stopping.best_epoch]
         frame = pd.DataFrame(hist.history)
         frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
         return frame

@@ -54,7 +54,8 @@ def _identity(table: BeatTable, config: TrainConfig) -> dict:
 
 def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> TrainResult:
     """A trained run for ``config`` on ``table``: loaded from the run cache or trained."""
-    key = cache_key({**_identity(table, config), "ecglib_runs": 3})
+    # version 4: a Keras run keeps the BN statistics Keras tracked (keras_bn_statistics.npz)
+    key = cache_key({**_identity(table, config), "ecglib_runs": 4})
     folder = cache_dir() / "runs" / key
     if (folder / "metrics.json").is_file():
         try:

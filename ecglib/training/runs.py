@@ -15,7 +15,7 @@ from ..data.beattable import BeatTable
 from ..models import Classifier, load_classifier
 from .config import TrainConfig
 from .splits import Split, get_split
-from .trainer import RUN_MANIFEST, TrainResult, test_metrics
+from .trainer import KERAS_BN_FILE, RUN_MANIFEST, TrainResult, test_metrics
 
 
 #: run folders read unverified in this process (each is warned about once)
@@ -116,9 +116,17 @@ def run_scheme(run_dir: str | Path, params: dict) -> LabelScheme:
 
 
 def run_model(run_dir: str | Path, params: dict) -> Classifier:
-    """The trained model of a run folder."""
-    return load_classifier(Path(run_dir) / params["model_file"], params["config"]["model"],
-                           run_scheme(run_dir, params).n_classes)
+    """The trained model of a run folder (with the BN statistics Keras tracked, if saved)."""
+    model = load_classifier(Path(run_dir) / params["model_file"], params["config"]["model"],
+                            run_scheme(run_dir, params).n_classes)
+    keras_bn = Path(run_dir) / KERAS_BN_FILE
+    if keras_bn.is_file() and hasattr(model, "keras_bn_statistics"):
+        try:
+            with np.load(keras_bn, allow_pickle=False) as z:
+                model.keras_bn_statistics = [z[f"arr_{i}"] for i in range(len(z.files))]
+        except (ValueError, KeyError, OSError) as exc:
+            raise DataError(f"{keras_bn}: unreadable ({exc})") from None
+    return model
 
 
 def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300,

@@ -4,9 +4,10 @@ A run folder holds everything needed to re-evaluate: ``params.json`` (configurat
 label scheme whole, data reference, split sizes and grouping, threshold), ``history.csv``,
 the model (``model.keras``, or ``model.skops`` for scikit-learn baselines: formats that
 cannot run code when loaded), ``split.npz`` (row indices and the validation and test
-probabilities), ``metrics.json`` and ``predictions.csv`` (test beats). The folder is
-written whole (:func:`ecglib.core.atomic.atomic_dir`) and lists its files' checksums in
-``manifest.json``.
+probabilities), ``keras_bn_statistics.npz`` (a network trained with PreciseBN: the BN
+statistics Keras itself tracked), ``metrics.json`` and ``predictions.csv`` (test beats).
+The folder is written whole (:func:`ecglib.core.atomic.atomic_dir`) and lists its files'
+checksums in ``manifest.json``.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from .weights import patient_weights
 
 RUN_MANIFEST = "manifest.json"   # written last: the run folder's files and checksums
 RUN_FORMAT = "ecglib-run-1"
+KERAS_BN_FILE = "keras_bn_statistics.npz"   # BN statistics without PreciseBN (Keras nets)
 
 
 @dataclass
@@ -196,6 +198,10 @@ def _write_run(result: TrainResult, table: BeatTable, out: Path) -> None:
     """The files of a run folder, written into ``out``."""
     cfg, scheme = result.config, result.scheme
     model_path = result.model.save(out / "model")
+    keras_bn = getattr(result.model, "keras_bn_statistics", None)
+    if keras_bn:
+        with atomic_open(out / KERAS_BN_FILE, "wb") as fh:
+            np.savez(fh, *keras_bn)
     with atomic_open(out / "history.csv", "w", newline="\n") as fh:
         result.history.to_csv(fh, index=False, lineterminator="\n")
     with atomic_open(out / "split.npz", "wb") as fh:
