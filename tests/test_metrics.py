@@ -100,3 +100,51 @@ def test_counting_metrics_equal_scikit_learns_functions(k):
             (prec[i], rec[i], f1[i]))
         others = y != i
         assert m[f"specificity[{c}]"] == pytest.approx((yhat[others] != i).mean())
+
+
+def test_ranking_metrics_equal_scikit_learns_with_ties_and_weights():
+    """AUROC, AUPRC and Brier from one sort, with tied scores, are sklearn's; weighting the
+    beats by how often a bootstrap drew them gives what the resampled beats give."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+    from ecglib.metrics.scores import _Scorer
+
+    rng = np.random.default_rng(3)
+    y = (rng.random(4000) < 0.2).astype(int)
+    p = np.round(np.clip(0.4 * y + rng.random(4000) * 0.7, 0, 1), 2)   # many ties
+    m = point_metrics(y, p, 0.5)
+    assert m["auroc"] == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert m["auprc"] == pytest.approx(average_precision_score(y, p), abs=1e-12)
+    assert m["brier"] == pytest.approx(brier_score_loss(y, p), abs=1e-12)
+    scorer = _Scorer(y, p, 0.5, ("normal", "abnormal"))
+    for _ in range(3):
+        idx = rng.integers(0, y.size, y.size)
+        weighted = scorer.scores(np.bincount(idx, minlength=y.size).astype(float))
+        resampled = point_metrics(y[idx], p[idx], 0.5)
+        assert weighted.keys() == resampled.keys()
+        for name, value in resampled.items():
+            assert weighted[name] == pytest.approx(value, abs=1e-12), name
+
+
+def test_class_score_intervals_are_those_of_the_resampled_records():
+    """class_scores_ci sums per-record confusion matrices: the same intervals as scoring
+    each resample of whole records with class_scores (sklearn) directly."""
+    from ecglib.metrics.scores import class_scores, class_scores_ci
+
+    rng = np.random.default_rng(5)
+    groups = np.repeat(np.arange(12), 150)
+    y = rng.choice(3, groups.size, p=[0.8, 0.15, 0.05])
+    y[groups < 4] = np.where(y[groups < 4] == 2, 0, y[groups < 4])   # class 2 in 8 records
+    pred = np.where(rng.random(groups.size) < 0.8, y, rng.choice(3, groups.size))
+    classes = ("N", "S", "V")
+    ci = class_scores_ci(y, pred, classes, groups, n_boot=50, seed=7)
+    draws = np.random.default_rng(7)
+    boots = []
+    for _ in range(50):
+        idx = np.concatenate([np.flatnonzero(groups == g)
+                              for g in draws.integers(0, 12, 12)])
+        boots.append(class_scores(y[idx], pred[idx], classes, np.nan)[["se", "ppv", "f1"]])
+    stacked = np.stack([b.to_numpy() for b in boots])
+    lo, hi = np.nanpercentile(stacked, [2.5, 97.5], axis=0)
+    np.testing.assert_allclose(ci[["se_low", "ppv_low", "f1_low"]].to_numpy(), lo)
+    np.testing.assert_allclose(ci[["se_high", "ppv_high", "f1_high"]].to_numpy(), hi)

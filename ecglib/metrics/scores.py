@@ -11,11 +11,8 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.metrics import (
-    average_precision_score,
-    brier_score_loss,
     confusion_matrix,
     precision_recall_fscore_support,
-    roc_auc_score,
 )
 
 
@@ -44,8 +41,9 @@ def point_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
     Balanced accuracy is the mean recall of the classes present in ``y``; per class:
     precision, recall, specificity and F1 (0 where undefined); binary tasks add AUROC,
     AUPRC, the Brier score and the calibration error. The counting metrics all come from
-    one confusion matrix (the same values as scikit-learn's functions, in one pass: the
-    bootstrap calls this hundreds of times).
+    one confusion matrix, the ranking ones from one sort (the same values as
+    scikit-learn's functions, which the tests check; the bootstrap scores hundreds of
+    samples with the same sort).
 
     Parameters
     ----------
@@ -70,30 +68,65 @@ def point_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
     >>> m["accuracy"], m["recall[abnormal]"], m["specificity[abnormal]"]
     (0.75, 1.0, 0.5)
     """
-    y = np.asarray(y)
-    cm = confusion_matrix(y, predicted_labels(p, threshold),
-                          labels=np.arange(len(classes))).astype(np.float64)
-    hits, true, called = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        prec = np.where(called > 0, hits / called, 0.0)
-        rec = np.where(true > 0, hits / true, 0.0)
-        f1 = np.where(true + called > 0, 2 * hits / (true + called), 0.0)
-        negatives = cm.sum() - true                        # beats of the other classes
-        spec = np.where(negatives > 0, (negatives - (called - hits)) / negatives, np.nan)
-    out = {"accuracy": float(hits.sum() / cm.sum()),
-           "balanced_accuracy": float(rec[true > 0].mean()),
-           "macro_f1": float(f1.mean())}
-    for i, name in enumerate(classes):
-        out[f"precision[{name}]"] = float(prec[i])
-        out[f"recall[{name}]"] = float(rec[i])
-        out[f"specificity[{name}]"] = float(spec[i])
-        out[f"f1[{name}]"] = float(f1[i])
-    if np.asarray(p).ndim == 1 and len(np.unique(y)) == 2:
-        out["auroc"] = float(roc_auc_score(y, p))
-        out["auprc"] = float(average_precision_score(y, p))
-        out["brier"] = float(brier_score_loss(y, p))
-        out["ece"] = expected_calibration_error(y, p)
-    return out
+    return _Scorer(y, p, threshold, classes).scores()
+
+
+class _Scorer:
+    """:func:`point_metrics` of one prediction under any beat weights: each bootstrap sample
+    is the same beats weighted by how often it drew them, so the sorting and labelling is
+    done once and a sample costs a few weighted sums (what sklearn's functions give on the
+    resampled beats, without resampling them)."""
+
+    def __init__(self, y: np.ndarray, p: np.ndarray, threshold: float,
+                 classes: tuple[str, ...]) -> None:
+        self.y, self.p, self.classes = np.asarray(y).astype(np.int64), np.asarray(p), classes
+        self.k = len(classes)
+        self.cell = self.y * self.k + predicted_labels(self.p, threshold)
+        self.ranked = self.p.ndim == 1 and np.unique(self.y).size == 2
+        if self.ranked:
+            self.order = np.argsort(-self.p, kind="stable")
+            sorted_p = self.p[self.order]
+            self.ends = np.r_[np.flatnonzero(np.diff(sorted_p)), sorted_p.size - 1]
+
+    def classes_present(self, w: np.ndarray) -> int:
+        """How many classes the beats of positive weight hold."""
+        return int((np.bincount(self.y, weights=w, minlength=self.k) > 0).sum())
+
+    def scores(self, w: np.ndarray | None = None) -> dict[str, float]:
+        """The metrics with beat weights ``w`` (None: each beat once)."""
+        w = np.ones(self.y.size) if w is None else np.asarray(w, dtype=np.float64)
+        cm = np.bincount(self.cell, weights=w, minlength=self.k * self.k).reshape(self.k, -1)
+        hits, true, called = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prec = np.where(called > 0, hits / called, 0.0)
+            rec = np.where(true > 0, hits / true, 0.0)
+            f1 = np.where(true + called > 0, 2 * hits / (true + called), 0.0)
+            negatives = cm.sum() - true                      # beats of the other classes
+            spec = np.where(negatives > 0, (negatives - (called - hits)) / negatives, np.nan)
+        out = {"accuracy": float(hits.sum() / cm.sum()),
+               "balanced_accuracy": float(rec[true > 0].mean()),
+               "macro_f1": float(f1.mean())}
+        for i, name in enumerate(self.classes):
+            out[f"precision[{name}]"] = float(prec[i])
+            out[f"recall[{name}]"] = float(rec[i])
+            out[f"specificity[{name}]"] = float(spec[i])
+            out[f"f1[{name}]"] = float(f1[i])
+        if self.ranked and (true > 0).sum() == 2:
+            out.update(self._ranking(w))
+        return out
+
+    def _ranking(self, w: np.ndarray) -> dict[str, float]:
+        """AUROC, AUPRC (average precision), Brier score and ECE under weights ``w``."""
+        y, ws = self.y.astype(np.float64), w[self.order]
+        tps = np.cumsum(ws * y[self.order])[self.ends]
+        fps = np.cumsum(ws * (1 - y[self.order]))[self.ends]
+        tpr, fpr = np.r_[0.0, tps / tps[-1]], np.r_[0.0, fps / fps[-1]]
+        called = tps + fps
+        precision = np.divide(tps, called, out=np.zeros_like(tps), where=called > 0)
+        return {"auroc": float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1])) / 2),
+                "auprc": float(np.sum(np.diff(tpr) * precision)),
+                "brier": float(np.sum(w * (self.p - y) ** 2) / w.sum()),
+                "ece": expected_calibration_error(y, self.p, weights=w)}
 
 
 def metrics_table(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
@@ -102,22 +135,22 @@ def metrics_table(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
                   seed: int = 0, unit: str = "records") -> pd.DataFrame:
     """Every point metric with a 95% bootstrap CI (beats, or whole ``groups``, resampled;
     ``unit`` names the groups in the table's ``resampled`` attribute)."""
-    y, p = np.asarray(y), np.asarray(p)
-    point = point_metrics(y, p, threshold, classes)
+    scorer = _Scorer(y, p, threshold, classes)
+    point = scorer.scores()
     rng = np.random.default_rng(seed)
     if groups is not None:
-        groups = np.asarray(groups)
-        uniq = np.unique(groups)
-        members = [np.flatnonzero(groups == g) for g in uniq]
+        uniq, which = np.unique(np.asarray(groups), return_inverse=True)
     boots: list[dict[str, float]] = []
     for _ in range(n_boot):
-        if groups is None:
-            idx = rng.integers(0, len(y), len(y))
+        if groups is None:       # how often each beat, or each group, was drawn
+            w = np.bincount(rng.integers(0, scorer.y.size, scorer.y.size),
+                            minlength=scorer.y.size).astype(np.float64)
         else:
-            idx = np.concatenate([members[i] for i in rng.integers(0, len(uniq), len(uniq))])
-        if len(np.unique(y[idx])) < 2:
+            w = np.bincount(rng.integers(0, len(uniq), len(uniq)),
+                            minlength=len(uniq)).astype(np.float64)[which]
+        if scorer.classes_present(w) < 2:
             continue
-        boots.append(point_metrics(y[idx], p[idx], threshold, classes))
+        boots.append(scorer.scores(w))
     frame = pd.DataFrame(boots)
     rows = []
     for name, value in point.items():
@@ -157,14 +190,16 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10,
+                               weights: np.ndarray | None = None) -> float:
     """ECE: the bin-weighted mean of the absolute gap between observed frequency and mean
-    prediction."""
+    prediction (each beat counted ``weights`` times, default once)."""
     y, p = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
+    w = np.ones_like(p) if weights is None else np.asarray(weights, dtype=np.float64)
     which = _bin_index(p, bins)
-    count = np.bincount(which, minlength=bins)
-    gap = np.abs(np.bincount(which, weights=y, minlength=bins)
-                 - np.bincount(which, weights=p, minlength=bins))
+    count = np.bincount(which, weights=w, minlength=bins)
+    gap = np.abs(np.bincount(which, weights=w * y, minlength=bins)
+                 - np.bincount(which, weights=w * p, minlength=bins))
     return float(gap.sum() / max(count.sum(), 1))
 
 
@@ -207,12 +242,21 @@ def class_scores_ci(y: np.ndarray, pred: np.ndarray, classes: tuple[str, ...],
     """:func:`class_scores` with 95% intervals from resampling whole ``groups`` (records)."""
     point = class_scores(y, pred, classes)
     rng = np.random.default_rng(seed)
-    uniq = np.unique(groups)
-    members = [np.flatnonzero(groups == g) for g in uniq]
-    boots = [class_scores(y[idx], pred[idx], classes, np.nan)[["se", "ppv", "f1"]].to_numpy()
-             for idx in (np.concatenate([members[i] for i in rng.integers(0, len(uniq),
-                                                                         len(uniq))])
-                         for _ in range(n_boot))]
+    uniq, which = np.unique(np.asarray(groups), return_inverse=True)
+    k = len(classes)
+    # one confusion matrix per group; a resample's matrix is their sum, each group counted
+    # as often as it was drawn (the rows of the resampled beats, without copying them)
+    per_group = np.zeros((len(uniq), k * k))
+    np.add.at(per_group, (which, np.asarray(y, dtype=np.int64) * k
+                          + np.asarray(pred, dtype=np.int64)), 1)
+    drawn = np.stack([np.bincount(rng.integers(0, len(uniq), len(uniq)), minlength=len(uniq))
+                      for _ in range(n_boot)]) if n_boot else np.zeros((0, len(uniq)))
+    cm = (drawn @ per_group).reshape(-1, k, k)
+    hits, true, called = np.diagonal(cm, axis1=1, axis2=2), cm.sum(axis=2), cm.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boots = list(np.stack([hits / true, hits / called,
+                               np.where(true + called > 0, 2 * hits / (true + called),
+                                        np.nan)], axis=2))
     if boots:
         with warnings.catch_warnings():     # a class absent from every resample: NaN
             warnings.simplefilter("ignore", RuntimeWarning)
