@@ -25,7 +25,8 @@ figures the book quotes are the ones printed here (the same cache, ``$ECGLIB_CAC
    Se, +P and F1 with record-resampled 95% intervals, and binary normal / abnormal:
    balanced accuracy at that threshold (and at the five-class decision) and AUROC.
 4. The table is printed beside the published inter-patient results; FILE.json holds
-   {"model", "classes": {N, S, V, F: {se, ppv, f1}}, "binary": {balanced_accuracy, auroc}}.
+   {"model", "classes": {N, S, V, F: {se, ppv, f1}}, "binary": {balanced_accuracy, auroc},
+   "s_breakdown": [rows of ``ecglib.metrics.ectopic_breakdown``]}.
 """
 from __future__ import annotations
 
@@ -43,9 +44,10 @@ from ecglib.core.atomic import atomic_write_json
 from ecglib.book.profiles import resolve_params
 from ecglib.data.loading import load
 from ecglib.evaluation.literature import published
-from ecglib.metrics import class_scores_ci
+from ecglib.metrics import class_scores, class_scores_ci, ectopic_breakdown
 from ecglib.metrics.scores import choose_threshold, predicted_labels
-from ecglib.training.config import CONFIG_FIELDS, TrainConfig
+from ecglib.models import REFERENCE_SETS
+from ecglib.training.config import CONFIG_FIELDS, TrainConfig, config_to_args
 from ecglib.training.runcache import cached_cross_validate, cached_run
 from ecglib.training.selection import (
     SELECTION_SCORE,
@@ -70,7 +72,14 @@ CHANGES = {
         model="vote_rr_tpl", class_weight=True, patient_weight=0.5),
     "vote_rr_tpl + class weights + patient weights 1": dict(
         model="vote_rr_tpl", class_weight=True, patient_weight=1.0),
+    **{f"vote_rr_tpl_{ref} + class weights + patient weights 0.5": dict(
+        model=f"vote_rr_tpl_{ref}", class_weight=True, patient_weight=0.5)
+       for ref in REFERENCE_SETS},
 }
+#: the ablation of the rhythm reference: today's vote, then one reference added at a time
+ABLATION = {"medians (vote_rr_tpl)": "vote_rr_tpl + class weights + patient weights 0.5",
+            **{f"+ {ref}": f"vote_rr_tpl_{ref} + class weights + patient weights 0.5"
+               for ref in REFERENCE_SETS}}
 #: the two members of vote_rr_tpl, whose out-of-fold probabilities show its weight
 VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
 
@@ -80,6 +89,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="results JSON")
     ap.add_argument("--profile", default="default", help="the book profile whose settings "
                     "every fit takes (default: the book's)")
+    ap.add_argument("--ablation", type=Path, default=None, metavar="PREFIX",
+                    help="also score every rhythm reference (ABLATION) on DS1 out of fold "
+                         "and on DS2, in separate columns: PREFIX.json and PREFIX.png")
     args = ap.parse_args()
     params = resolve_params(args.profile)
     table = load("mitdb")
@@ -128,17 +140,103 @@ def main() -> None:
     print(f"binary on DS2: balanced accuracy {binary['balanced_accuracy']:.3f} at the DS1 "
           f"threshold ({binary['balanced_accuracy_five_class']:.3f} from the five-class "
           f"decision), AUROC {binary['auroc']:.3f}")
+    breakdown = ectopic_breakdown(groups, table.meta["sample"].to_numpy()[test],
+                                  result.y_test, pred, result.scheme.classes)
+    print("DS2 S beats: alone, in pairs and runs (Se only), in record 232 and elsewhere, "
+          "by record:")
+    print(breakdown.round(3).to_string(index=False))
     print("beside the published inter-patient results (%):")
     print(side.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     atomic_write_json(args.out, {
-        "model": best, "selection": cv.to_dict(orient="records"),
+        "model": best, "train_args": train_args(candidates[best]),
+        "selection": cv.to_dict(orient="records"),
         "vote_weights": weights.to_dict(orient="records"),
         "classes": {r[1]: {"se": float(r.se), "ppv": float(r.ppv), "f1": float(r.f1)}
                     for r in scores.itertuples() if r[1] in ("N", "S", "V", "F")},
         "intervals": scores.to_dict(orient="records"), "binary": binary,
+        "s_breakdown": (breakdown.astype(object).where(breakdown.notna(), None)
+                        .to_dict(orient="records")),
         "test_records": sorted(np.unique(groups).tolist()),
         "split_notes": list(result.split.notes)})
     print(f"wrote {args.out}")
+    if args.ablation is not None:
+        ablation(table, candidates, out_of_fold, cv, args.ablation)
+
+
+def scored(table, y: np.ndarray, p: np.ndarray, rows: np.ndarray, threshold: float,
+           prefix: str) -> dict:
+    """S and V Se / +P / F1, binary balanced accuracy (abnormal = not N, at ``threshold``)
+    and the S breakdown of predictions ``p`` of beats ``rows``, names starting ``prefix``."""
+    classes = get_scheme("aami5").classes
+    pred = predicted_labels(p, 0.5)
+    meta = table.meta.iloc[rows]
+    out = {f"{prefix}binary_balanced_accuracy": float(balanced_accuracy_score(
+        y > 0, 1.0 - p[:, 0] >= threshold))}
+    breakdown = ectopic_breakdown(meta["record"].to_numpy(), meta["sample"].to_numpy(), y,
+                                  pred, classes).set_index("group")
+    for group in ("all", "isolated", "pairs", "runs of 3+", "record 232", "without 232"):
+        if group in breakdown.index:
+            out[f"{prefix}S_se {group}"] = float(breakdown.loc[group, "se"])
+    for group in ("all", "without 232"):
+        if group in breakdown.index:
+            out[f"{prefix}S_ppv {group}"] = float(breakdown.loc[group, "ppv"])
+    per_class = class_scores(y, pred, classes).set_index("class")
+    for c in ("S", "V"):
+        out.update({f"{prefix}{c}_{m}": float(per_class.loc[c, m]) for m in ("se", "ppv", "f1")})
+    return out
+
+
+def ablation(table, candidates: dict, out_of_fold: dict, cv: pd.DataFrame,
+             prefix: Path) -> None:
+    """Each rhythm reference of :data:`ABLATION`, scored on DS1 out of fold (what the choice
+    sees) and on DS2 (never used to choose), in separate columns; a JSON file and a chart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y_all = table.labels("aami5")
+    rows_out = []
+    for label, name in ABLATION.items():
+        config = candidates[name]
+        pool = training_patients(table, config)
+        threshold = choose_threshold(y_all[pool] > 0, 1.0 - out_of_fold[name][:, 0])
+        result = cached_run(table, config, verbose=0)
+        rows_out.append({
+            "row": label, "candidate": name, "train_args": train_args(config),
+            SELECTION_SCORE: float(cv.set_index("candidate").loc[name, SELECTION_SCORE]),
+            **scored(table, y_all[pool], out_of_fold[name], pool, threshold, "DS1 "),
+            **scored(table, result.y_test, result.test_proba, result.split.test, threshold,
+                     "DS2 ")})
+    frame = pd.DataFrame(rows_out).set_index("row")
+    shown = [c for c in frame.columns if c.endswith(("S_se", "S_ppv", "V_se", "V_ppv",
+                                                      "binary_balanced_accuracy",
+                                                      "record 232", "runs of 3+"))]
+    print("rhythm reference ablation (DS1: out of fold, used to choose; DS2: never used):")
+    print(frame[[SELECTION_SCORE, *shown]].T.round(3).to_string())
+    atomic_write_json(prefix.with_suffix(".json"),
+                      {"rows": frame.reset_index().to_dict(orient="records")})
+    metrics = ["S_se", "S_ppv", "S_se record 232", "S_se without 232", "V_se", "V_ppv",
+               "binary_balanced_accuracy"]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.2), sharey=True)
+    for ax, part in zip(axes, ("DS1 ", "DS2 ")):
+        width = 0.8 / len(frame)
+        for k, (label, row) in enumerate(frame.iterrows()):
+            values = [row.get(part + m, np.nan) for m in metrics]
+            ax.bar(np.arange(len(metrics)) + (k - (len(frame) - 1) / 2) * width, values,
+                   width, label=label)
+        ax.set_xticks(np.arange(len(metrics)), metrics, rotation=25, ha="right")
+        role = "out of fold: chooses" if part == "DS1 " else "test: never chooses"
+        ax.set(title=f"{part.strip()} ({role})", ylim=(0, 1.05))
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(prefix.with_suffix(".png"), dpi=110)
+    print(f"wrote {prefix.with_suffix('.json')} and {prefix.with_suffix('.png')}")
+
+
+def train_args(config: TrainConfig) -> list[str]:
+    """The exact ``ecglib train`` arguments that train ``config`` on MIT-BIH."""
+    return ["--data", "mitdb", *config_to_args(config)]
 
 
 if __name__ == "__main__":

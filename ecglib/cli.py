@@ -98,6 +98,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     frame = evaluate_run(args.run, load(data, progress=True), verify=not args.no_verify)
     print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {args.run / 'evaluation.csv'}")
+    if "s_breakdown" in frame.attrs:
+        print("S beats on the test part: alone, in pairs and runs, by record")
+        print(frame.attrs["s_breakdown"].to_string(index=False,
+                                                   float_format=lambda v: f"{v:.3f}"))
+        print(f"wrote {args.run / 'evaluation_s_breakdown.csv'}")
     return 0
 
 
@@ -111,8 +116,13 @@ def _evaluate_database(args: argparse.Namespace) -> int:
     print(f"{args.run} on {args.database}: {int(per_class['n'].sum()):,} beats of "
           f"{len(per_record)} records")
     print(per_class.to_string(**fmt))
+    if "s_breakdown" in per_class.attrs:
+        print("S beats: alone, in pairs and runs, by record")
+        print(per_class.attrs["s_breakdown"].to_string(**fmt))
     if args.out is not None:
-        print(f"wrote {args.out / 'per_class.csv'} and {args.out / 'per_record.csv'}")
+        names = ["per_class.csv", "per_record.csv"] + (
+            ["s_breakdown.csv"] if "s_breakdown" in per_class.attrs else [])
+        print(f"wrote {', '.join(names)} into {args.out}")
     return 0
 
 

@@ -227,3 +227,25 @@ def test_predict_on_raw_ds2_agrees_with_evaluation(tmp_path, mitdb_dir, mitdb_ta
     assert r["ci_low"] <= b["value"] <= r["ci_high"], (b, r)
     assert (per_class["detected"].sum() / per_class["reference_beats"].sum()) > 0.995
     assert b["value"] > 0.6          # a real model, not chance
+
+
+def test_evaluate_reports_where_the_s_beats_are_found(tmp_path, capsys):
+    """A run with class S writes its S breakdown at training and at evaluation; the
+    breakdown's counts are those of the run's own test predictions."""
+    import pandas as pd
+
+    assert main(["data", "build", "--source", "synthetic", "--n-synthetic", "4",
+                 "--out", str(tmp_path / "d")]) == 0
+    assert main(["train", "--data", str(tmp_path / "d"), "--model", "gbm", "--labels",
+                 "aami5", "--split", "interpatient", "--out", str(tmp_path / "run")]) == 0
+    assert main(["evaluate", "--run", str(tmp_path / "run")]) == 0
+    assert "S beats on the test part" in capsys.readouterr().out
+    trained = pd.read_csv(tmp_path / "run" / "s_breakdown.csv").set_index("group")
+    again = pd.read_csv(tmp_path / "run" / "evaluation_s_breakdown.csv").set_index("group")
+    pd.testing.assert_frame_equal(trained, again)
+    preds = pd.read_csv(tmp_path / "run" / "predictions.csv")
+    s_true = preds["label"] == 1
+    s_called = preds[[c for c in preds if c.startswith("p_")]].to_numpy().argmax(1) == 1
+    assert trained.loc["all", "n"] == s_true.sum() > 0
+    assert trained.loc["all", "found"] == (s_true & s_called).sum()
+    assert trained.loc["all", "calls"] == s_called.sum()

@@ -137,3 +137,25 @@ def test_one_registry_type_names_what_it_holds():
     with pytest.raises(ValueError):                      # argparse-style callers catch this
         things.get("c")
     assert things.unregister("a") == 1 and things.names() == ["b"] and things.find("a") is None
+
+
+def test_a_config_gives_the_command_line_that_gives_it_back():
+    import argparse
+
+    from ecglib.training.config import (
+        TrainConfig,
+        add_config_arguments,
+        config_from_args,
+        config_to_args,
+    )
+
+    parser = argparse.ArgumentParser()
+    add_config_arguments(parser)
+    for config in (TrainConfig(), TrainConfig(model="vote_rr_tpl", labels="aami5",
+                                              split="interpatient", class_weight=True,
+                                              patient_weight=0.5, learning_rate=3e-3),
+                   TrainConfig(precise_bn=False, subset=400, test_size=0.25)):
+        args = config_to_args(config)
+        assert config_from_args(parser.parse_args(args)) == config, args
+    assert config_to_args(TrainConfig(model="gbm", class_weight=True)) == [
+        "--model", "gbm", "--class-weight"]

@@ -133,3 +133,28 @@ def test_mitdb_isolated_s_beats_come_early_and_pause_after(mitdb_dir):
     assert med.loc["S", "post_pre"] > 1.4 and med.loc["N", "post_pre"] < 1.05
     assert med.loc["S", "pre_prev"] < 0.8
     assert med.loc["S", "pre_median"] < med.loc["S", "pre_local"]   # the median is not pulled
+
+
+def test_references_escape_where_early_beats_are_most_of_the_beats():
+    """Runs of early beats (0.6 s) make 3 of every 4 beats, with sinus beats at 1.2 s
+    between the runs: a median of the intervals is the early one (the S beats look usual),
+    the 90th percentile and the sinus estimate are the sinus interval."""
+    from ecglib.beats.rr import RR_REFERENCES
+
+    intervals = np.tile([1.2, 0.6, 0.6, 0.6], 150)
+    peaks = np.r_[0, np.cumsum(intervals)] * 360
+    f = rr_features(np.round(peaks).astype(int), 360.0)
+    early = np.r_[False, intervals == 0.6]
+    middle = np.arange(len(f)) > 300            # whole windows on both sides
+    assert set(RR_REFERENCES) <= set(f.columns)
+    np.testing.assert_allclose(f["pre_centre"][early & middle], 1.0, atol=0.01)   # captured
+    np.testing.assert_allclose(f["pre_p90"][early & middle], 0.5, atol=0.01)
+    np.testing.assert_allclose(f["pre_sinus"][early & middle], 0.5, atol=0.01)
+    np.testing.assert_allclose(f["pre_sinus"][~early & middle], 1.0, atol=0.01)
+    np.testing.assert_allclose(f["pre_record"], f["pre_rr"] / 0.75, rtol=1e-3)
+
+
+def test_references_of_a_steady_rhythm_are_one():
+    f = rr_features(np.arange(400) * 300, 300.0)
+    for c in ("pre_record", "post_record", "pre_p90", "post_p90", "pre_sinus", "post_sinus"):
+        np.testing.assert_allclose(f[c], 1.0, err_msg=c)

@@ -98,3 +98,21 @@ def test_a_vote_must_be_of_scikit_learn_members_with_weights_summing_to_one():
     with pytest.raises(ValueError, match="scikit-learn models"):
         vote_model("bad", ("cnn_rr", "gbm_rr"), (0.5, 0.5), "")
     assert "bad" not in MODELS
+
+
+def test_reference_variants_read_their_references(synthetic_table):
+    """Each rhythm reference of REFERENCE_SETS is one vote whose members read it beside
+    what vote_rr_tpl's members read; it trains and predicts like vote_rr_tpl."""
+    from ecglib.models import MODELS, REFERENCE_SETS
+    from ecglib.training.config import TrainConfig
+    from ecglib.training.trainer import train
+
+    base = {m: set(MODELS[m].create(n_classes=5).reads) for m in ("gbm_rr_tpl", "lr_rr_tpl")}
+    for ref, reads in REFERENCE_SETS.items():
+        for member in ("gbm_rr_tpl", "lr_rr_tpl"):
+            reading = MODELS[f"{member}_{ref}"].create(n_classes=5).reads
+            assert set(reading) == base[member] | set(reads)
+    run = train(synthetic_table, TrainConfig(model="vote_rr_tpl_sinus", labels="aami5",
+                                             split="interpatient", subset=600), verbose=0)
+    assert run.test_proba.shape == (run.y_test.size, 5)
+    assert np.isfinite(run.test_proba).all()

@@ -36,6 +36,20 @@ Whole-record context (:data:`RR_CONTEXT`, not causal: it reads up to
 
 Near a record's ends the centred windows hold the beats that exist (fewer).
 
+Other references for the patient's rhythm (:data:`RR_REFERENCES`, whole-record context too).
+A median is *captured* where ectopic beats are most of the beats: in a record whose beats
+are mostly supraventricular runs, the median interval is theirs, and they look usual. These
+references escape in other ways; each divides ``pre_rr`` (``pre_*``) and ``post_rr``
+(``post_*``):
+
+- ``*_record``: the mean interval of the whole record (de Chazal et al. 2004's choice; long
+  pauses pull it up);
+- ``*_p90``: the 90th percentile of the intervals within +-:data:`REFERENCE_SECONDS` / 2 of
+  the beat (a premature interval is shorter than the sinus one);
+- ``*_sinus``: an estimate of the sinus interval, the median of the intervals within that
+  window that are not premature (at least :data:`NOT_PREMATURE` x the 90th percentile);
+  the 90th percentile where the window holds none.
+
 Edges: an interval is missing for the first beat (no ``pre_rr``), the last (no
 ``post_rr``) and wherever the interval holds a signal gap (NaN samples). A missing
 ``pre_rr`` takes ``post_rr`` and a missing ``post_rr`` takes ``pre_rr``; where both are
@@ -55,16 +69,22 @@ RR_FEATURES = ("pre_rr", "post_rr", "local_rr", "mean_rr", "pre_rr_norm", "post_
                "post_median")
 #: whole-record context: reads beats after this one (offline)
 RR_CONTEXT = ("pre_centre", "post_centre", "local_centre", "local_cv")
+#: the same intervals divided by other references than a median (offline, whole record)
+RR_REFERENCES = ("pre_record", "post_record", "pre_p90", "post_p90", "pre_sinus",
+                 "post_sinus")
+REFERENCE_SECONDS = 300.0
+NOT_PREMATURE = 0.85
 #: the intervals themselves, in seconds, not relative to the patient's rhythm (the kind of
 #: R-R features de Chazal et al. 2004's linear discriminant reads)
 RAW_INTERVALS = ("pre_rr", "post_rr", "local_rr", "mean_rr")
-RR_COLUMNS = RR_FEATURES + RR_CONTEXT + ("rr_edge",)
+RR_COLUMNS = RR_FEATURES + RR_CONTEXT + RR_REFERENCES + ("rr_edge",)
 #: units of every column, for the manifest and the book
 RR_UNITS = {"pre_rr": "s", "post_rr": "s", "local_rr": "s", "mean_rr": "s",
             "pre_rr_norm": "ratio", "post_rr_norm": "ratio", "local_rr_norm": "ratio",
             "pre_local": "ratio", "post_pre": "ratio", "pre_prev": "ratio",
             "pre_median": "ratio", "post_median": "ratio", "pre_centre": "ratio",
             "post_centre": "ratio", "local_centre": "ratio", "local_cv": "ratio",
+            **{c: "ratio" for c in RR_REFERENCES},
             "rr_edge": "1 = an interval was missing and filled"}
 
 
@@ -124,7 +144,10 @@ def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) ->
     centre = pd.Series(pre_f).rolling(CONTEXT_BEATS, center=True, min_periods=1).median()
     near = pd.Series(pre_f).rolling(NEAR_BEATS, center=True, min_periods=1)
     near_mean, near_std = near.mean().to_numpy(), near.std().fillna(0.0).to_numpy()
+    references = _references(t / float(fs), pre_f)
     return pd.DataFrame({
+        **{f"{side}_{name}": interval / ref for name, ref in references.items()
+           for side, interval in (("pre", pre_f), ("post", post_f))},
         "pre_rr": pre_f, "post_rr": post_f, "local_rr": local, "mean_rr": mean,
         "pre_rr_norm": pre_f / mean, "post_rr_norm": post_f / mean,
         "local_rr_norm": local / mean, "pre_local": pre_f / local,
@@ -134,3 +157,18 @@ def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) ->
         "local_centre": near_mean / centre.to_numpy(), "local_cv": near_std / near_mean,
         "rr_edge": edge.astype(np.int64)}, columns=list(RR_COLUMNS))
 
+
+
+def _references(seconds: np.ndarray, pre: np.ndarray) -> dict[str, np.ndarray]:
+    """The record mean, the windowed 90th percentile and the sinus estimate of the
+    intervals ``pre`` (beats at ``seconds``), one value per beat (:data:`RR_REFERENCES`)."""
+    if pre.size == 0:
+        return {name: pre for name in ("record", "p90", "sinus")}
+    index = pd.to_timedelta(seconds, unit="s")
+    window = f"{REFERENCE_SECONDS:g}s"
+    p90 = pd.Series(pre, index=index).rolling(window, center=True,
+                                              min_periods=1).quantile(0.9).to_numpy()
+    usual = pd.Series(np.where(pre >= NOT_PREMATURE * p90, pre, np.nan), index=index)
+    sinus = usual.rolling(window, center=True, min_periods=1).median().to_numpy()
+    return {"record": np.full(pre.size, pre.mean()), "p90": p90,
+            "sinus": np.where(np.isnan(sinus), p90, sinus)}

@@ -299,3 +299,22 @@ def plot_val_curves(history: pd.DataFrame, columns: dict[str, str]) -> plt.Figur
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_ectopic_by_record(breakdown: pd.DataFrame, cls: str = "S") -> plt.Figure:
+    """Per record (``breakdown``: :func:`ecglib.metrics.ectopy.ectopic_breakdown`): the
+    reference beats of ``cls`` and how many the model found, and its +P in that record."""
+    rows = breakdown[breakdown["kind"] == "record"].sort_values("n")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.28 * len(rows) + 1.6),
+                                      sharey=True, gridspec_kw={"width_ratios": [3, 1]})
+    y = np.arange(len(rows))
+    left.barh(y, rows["n"], color="0.85", label=f"{cls} beats (reference)")
+    left.barh(y, rows["found"], color=PALETTE.get(cls, "C1"), label="found")
+    left.set_xscale("symlog", linthresh=10)
+    left.set(yticks=y, yticklabels=rows["group"], xlabel=f"{cls} beats (log scale)",
+             ylabel="record", title=f"{cls} beats found, record by record")
+    left.legend(loc="lower right")
+    right.scatter(rows["ppv"], y, color=PALETTE.get(cls, "C1"))
+    right.set(xlim=(-0.05, 1.05), xlabel=f"+P of the {cls} calls", title="+P")
+    fig.tight_layout()
+    return fig

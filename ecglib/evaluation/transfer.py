@@ -11,6 +11,7 @@ import pandas as pd
 from ..core.atomic import atomic_open
 from ..data.build import build_table
 from ..datasets import DATASETS, folder_dataset
+from ..metrics.ectopy import ectopic_breakdown
 from ..metrics.scores import class_scores, predicted_labels
 from ..training.runs import read_params, run_model, run_scheme
 
@@ -27,8 +28,9 @@ def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | 
                       verify: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score run ``run_dir`` on every beat of ``database`` (of its ``records`` only, when
     given: e.g. the test patients of a run trained on the same people in another lead);
-    write ``per_class.csv`` and ``per_record.csv`` into ``out_dir`` (when given). Returns
-    (per class, per record)."""
+    write ``per_class.csv`` and ``per_record.csv`` into ``out_dir`` (when given), and for
+    labels with class S ``s_breakdown.csv`` (also in ``per_class.attrs["s_breakdown"]``).
+    Returns (per class, per record)."""
     run = Path(run_dir)
     params = read_params(run, verify)
     model, scheme = run_model(run, params), run_scheme(run, params)
@@ -49,10 +51,15 @@ def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | 
             row[f"se_{name}"] = float((pred[mine] == c).mean()) if mine.size else np.nan
         records.append(row)
     per_record = pd.DataFrame(records)
+    files = {"per_class.csv": per_class, "per_record.csv": per_record}
+    if "S" in scheme.classes:
+        per_class.attrs["s_breakdown"] = files["s_breakdown.csv"] = ectopic_breakdown(
+            table.meta["record"].to_numpy(), table.meta["sample"].to_numpy(), y, pred,
+            scheme.classes)
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        for name, frame in (("per_class.csv", per_class), ("per_record.csv", per_record)):
+        for name, frame in files.items():
             with atomic_open(out / name, "w", newline="\n") as fh:
                 frame.to_csv(fh, index=False, lineterminator="\n", float_format="%.6g")
     return per_class, per_record

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..beats.reshape import to_steps, to_steps_padded
-from ..beats.rr import RAW_INTERVALS, RR_CONTEXT, RR_FEATURES
+from ..beats.rr import RAW_INTERVALS, RR_CONTEXT, RR_FEATURES, RR_REFERENCES
 from ..beats.template import TEMPLATE_FEATURES
 from .base import (
     MODELS,
@@ -83,6 +83,20 @@ sklearn_model("lr_rr_tpl", linear_model, qrs_part,
 vote_model("vote_rr_tpl", ("gbm_rr_tpl", "lr_rr_tpl"), (0.4, 0.6),
            "soft vote: 0.4 x gbm_rr_tpl + 0.6 x lr_rr_tpl")
 
+#: other references for the patient's rhythm than a median (ecglib.beats.rr.RR_REFERENCES),
+#: each read beside the features above by both members of the vote, and all of them at once
+REFERENCE_SETS = {"record": RR_REFERENCES[0:2], "p90": RR_REFERENCES[2:4],
+                  "sinus": RR_REFERENCES[4:6], "refs": RR_REFERENCES}
+for _ref, _reads in REFERENCE_SETS.items():
+    sklearn_model(f"gbm_rr_tpl_{_ref}", template_boosting, qrs_part,
+                  f"gbm_rr_tpl + the R-R intervals divided by {_reads}",
+                  reads=RR_FEATURES + _reads + TEMPLATE_FEATURES)
+    sklearn_model(f"lr_rr_tpl_{_ref}", linear_model, qrs_part,
+                  f"lr_rr_tpl + the R-R intervals divided by {_reads}",
+                  reads=RR_FEATURES + RR_CONTEXT + _reads + TEMPLATE_FEATURES)
+    vote_model(f"vote_rr_tpl_{_ref}", (f"gbm_rr_tpl_{_ref}", f"lr_rr_tpl_{_ref}"), (0.4, 0.6),
+               f"soft vote: 0.4 x gbm_rr_tpl_{_ref} + 0.6 x lr_rr_tpl_{_ref}")
+
 
 def summary_table(model) -> pd.DataFrame:
     """Keras model summary as a DataFrame: layer, class, output shape, parameters."""
@@ -99,7 +113,7 @@ def param_counts(model) -> dict[str, int]:
     return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
 
 
-__all__ = ["MODELS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
+__all__ = ["MODELS", "REFERENCE_SETS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
            "SklearnClassifier", "VoteClassifier", "bn_drift", "compact_cnn", "flat",
            "get_model_spec", "gradient_boosting", "kachuee_model", "keras_model", "linear_model",
            "load_classifier", "param_counts", "precise_bn_callback", "recalibrate_bn",

@@ -140,6 +140,22 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
                                 help=f"{meta['help']}{hint} (default: {f.default})")
 
 
+def config_to_args(config: TrainConfig) -> list[str]:
+    """The command-line options that give ``config`` (those of fields off their default):
+    the inverse of :func:`add_config_arguments` and :func:`config_from_args`."""
+    out: list[str] = []
+    for f in fields(TrainConfig):
+        value = getattr(config, f.name)
+        if value == f.default:
+            continue
+        flag = (f.metadata["flags"] or ("--" + f.name.replace("_", "-"),))[0]
+        if field_type(f.name) is bool:
+            out.append(flag if value else f"--no-{f.name.replace('_', '-')}")
+        else:
+            out += [flag, str(value)]
+    return out
+
+
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The :class:`TrainConfig` of parsed command-line options."""
     return TrainConfig(**{name: getattr(args, name) for name in CONFIG_FIELDS})

@@ -15,7 +15,7 @@ from ..data.beattable import BeatTable
 from ..models import Classifier, load_classifier
 from .config import TrainConfig
 from .splits import Split, get_split
-from .trainer import KERAS_BN_FILE, RUN_MANIFEST, TrainResult, test_metrics
+from .trainer import KERAS_BN_FILE, RUN_MANIFEST, TrainResult, s_breakdown, test_metrics
 
 
 #: run folders read unverified in this process (each is warned about once)
@@ -132,7 +132,8 @@ def run_model(run_dir: str | Path, params: dict) -> Classifier:
 def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300,
                  verify: bool = True) -> pd.DataFrame:
     """Re-evaluate a run: predict its test rows of ``table`` again with the saved model;
-    writes ``evaluation.csv``."""
+    writes ``evaluation.csv`` and, for labels with class S, ``evaluation_s_breakdown.csv``
+    (also in the returned frame's ``attrs["s_breakdown"]``)."""
     run = Path(run_dir)
     result = load_run(run, table, verify)
     try:
@@ -143,6 +144,11 @@ def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300,
     frame = test_metrics(result, table.meta, n_boot=n_boot)
     with atomic_open(run / "evaluation.csv", "w", newline="\n") as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
+    breakdown = s_breakdown(result, table.meta)
+    if breakdown is not None:
+        frame.attrs["s_breakdown"] = breakdown
+        with atomic_open(run / "evaluation_s_breakdown.csv", "w", newline="\n") as fh:
+            breakdown.to_csv(fh, index=False, lineterminator="\n", float_format="%.6g")
     return frame
 
 

@@ -5,7 +5,8 @@ label scheme whole, data reference, split sizes and grouping, threshold), ``hist
 the model (``model.keras``, or ``model.skops`` for scikit-learn baselines: formats that
 cannot run code when loaded), ``split.npz`` (row indices and the validation and test
 probabilities), ``keras_bn_statistics.npz`` (a network trained with PreciseBN: the BN
-statistics Keras itself tracked), ``metrics.json`` and ``predictions.csv`` (test beats).
+statistics Keras itself tracked), ``metrics.json``, ``predictions.csv`` (test beats) and,
+for labels with class S, ``s_breakdown.csv`` (:func:`s_breakdown`).
 The folder is written whole (:func:`ecglib.core.atomic.atomic_dir`) and lists its files'
 checksums in ``manifest.json``.
 """
@@ -33,7 +34,8 @@ from ..core.seed import set_seed
 from ..data.beattable import BeatTable
 from ..data.leads import with_twins
 from ..datasets import DATASETS
-from ..metrics.scores import choose_threshold, metrics_table, point_metrics
+from ..metrics.ectopy import ectopic_breakdown
+from ..metrics.scores import choose_threshold, metrics_table, point_metrics, predicted_labels
 from ..models import Classifier, get_model_spec
 from .config import TrainConfig
 from .splits import Split, SplitParams, make_split
@@ -42,6 +44,7 @@ from .weights import patient_weights
 RUN_MANIFEST = "manifest.json"   # written last: the run folder's files and checksums
 RUN_FORMAT = "ecglib-run-1"
 KERAS_BN_FILE = "keras_bn_statistics.npz"   # BN statistics without PreciseBN (Keras nets)
+S_BREAKDOWN_FILE = "s_breakdown.csv"        # label schemes with class S
 
 
 @dataclass
@@ -235,6 +238,10 @@ def _write_run(result: TrainResult, table: BeatTable, out: Path) -> None:
                "test_at_0.5": point_metrics_at(result, 0.5), "bootstrap": dict(table_m.attrs),
                "synthetic_data": table.synthetic}
     atomic_write_json(out / "metrics.json", metrics)
+    breakdown = s_breakdown(result, table.meta)
+    if breakdown is not None:
+        with atomic_open(out / S_BREAKDOWN_FILE, "w", newline="\n") as fh:
+            breakdown.to_csv(fh, index=False, lineterminator="\n", float_format="%.6g")
     atomic_write_json(out / RUN_MANIFEST, {
         "format": RUN_FORMAT, "files": {f.name: sha256_file(f) for f in sorted(out.iterdir())
                                         if f.is_file() and f.name != RUN_MANIFEST}})
@@ -247,6 +254,19 @@ def test_metrics(result: TrainResult, meta: pd.DataFrame, n_boot: int = 300) -> 
                          result.scheme.classes, groups=result.split.test_groups(meta),
                          n_boot=n_boot, seed=result.config.seed,
                          unit=f"{result.split.group}s")
+
+
+def s_breakdown(result: TrainResult, meta: pd.DataFrame) -> pd.DataFrame | None:
+    """Where the run finds the test part's S beats: alone, in pairs and runs, in record
+    232 and elsewhere, record by record (:func:`ecglib.metrics.ectopy.ectopic_breakdown`,
+    at the run's decision); None for a label scheme without class S."""
+    if "S" not in result.scheme.classes:
+        return None
+    test = meta.iloc[result.split.test]
+    return ectopic_breakdown(test["record"].to_numpy(), test["sample"].to_numpy(),
+                             result.y_test, predicted_labels(result.test_proba,
+                                                             result.threshold),
+                             result.scheme.classes)
 
 
 def point_metrics_at(result: TrainResult, threshold: float) -> dict[str, float]:
