@@ -1,6 +1,7 @@
 """The book's best new-patient model: chosen on DS1 only, evaluated once on DS2.
 
     python benchmarks/new_patients.py --out new_patients.json [--profile default]
+        [--ablation references]
 
 Every fit has the book profile's settings and goes through the run cache
 (``ecglib.training.runcache``), so chapter 8 and this benchmark share their runs: the DS2
@@ -43,6 +44,8 @@ from ecglib.beats.labels import get_scheme
 from ecglib.core.atomic import atomic_write_json
 from ecglib.book.profiles import resolve_params
 from ecglib.data.loading import load
+from ecglib.data.stress import SCENARIOS as STRESS_SCENARIOS
+from ecglib.data.stress import stress_table
 from ecglib.evaluation.literature import published
 from ecglib.metrics import class_scores, class_scores_ci, ectopic_breakdown
 from ecglib.metrics.scores import choose_threshold, predicted_labels
@@ -51,6 +54,7 @@ from ecglib.training.config import CONFIG_FIELDS, TrainConfig, config_to_args
 from ecglib.training.runcache import cached_cross_validate, cached_run
 from ecglib.training.selection import (
     SELECTION_SCORE,
+    candidate_row,
     compare_candidates,
     training_patients,
     vote_weights,
@@ -72,14 +76,13 @@ CHANGES = {
         model="vote_rr_tpl", class_weight=True, patient_weight=0.5),
     "vote_rr_tpl + class weights + patient weights 1": dict(
         model="vote_rr_tpl", class_weight=True, patient_weight=1.0),
-    **{f"vote_rr_tpl_{ref} + class weights + patient weights 0.5": dict(
-        model=f"vote_rr_tpl_{ref}", class_weight=True, patient_weight=0.5)
-       for ref in REFERENCE_SETS},
 }
-#: the ablation of the rhythm reference: today's vote, then one reference added at a time
-ABLATION = {"medians (vote_rr_tpl)": "vote_rr_tpl + class weights + patient weights 0.5",
-            **{f"+ {ref}": f"vote_rr_tpl_{ref} + class weights + patient weights 0.5"
-               for ref in REFERENCE_SETS}}
+#: the ablation of the rhythm reference (--ablation): today's chosen configuration, then the
+#: same with each other reference read beside the medians (ecglib.models.REFERENCE_SETS)
+ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True,
+                                          patient_weight=0.5),
+            **{f"+ {ref}": dict(model=f"vote_rr_tpl_{ref}", class_weight=True,
+                                patient_weight=0.5) for ref in REFERENCE_SETS}}
 #: the two members of vote_rr_tpl, whose out-of-fold probabilities show its weight
 VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
 
@@ -90,8 +93,9 @@ def main() -> None:
     ap.add_argument("--profile", default="default", help="the book profile whose settings "
                     "every fit takes (default: the book's)")
     ap.add_argument("--ablation", type=Path, default=None, metavar="PREFIX",
-                    help="also score every rhythm reference (ABLATION) on DS1 out of fold "
-                         "and on DS2, in separate columns: PREFIX.json and PREFIX.png")
+                    help="also score every rhythm reference (ABLATION) on DS1 out of fold, "
+                         "on the rhythm stress set and on DS2, in separate columns: "
+                         "PREFIX.json and PREFIX.png")
     args = ap.parse_args()
     params = resolve_params(args.profile)
     table = load("mitdb")
@@ -160,73 +164,90 @@ def main() -> None:
         "split_notes": list(result.split.notes)})
     print(f"wrote {args.out}")
     if args.ablation is not None:
-        ablation(table, candidates, out_of_fold, cv, args.ablation)
+        ablation(table, base, folds, args.ablation)
 
 
-def scored(table, y: np.ndarray, p: np.ndarray, rows: np.ndarray, threshold: float,
+def scored(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray, threshold: float,
            prefix: str) -> dict:
     """S and V Se / +P / F1, binary balanced accuracy (abnormal = not N, at ``threshold``)
-    and the S breakdown of predictions ``p`` of beats ``rows``, names starting ``prefix``."""
+    and the S breakdown of predictions ``p`` of the beats ``meta`` (labels ``y``), each
+    name starting with ``prefix``."""
     classes = get_scheme("aami5").classes
     pred = predicted_labels(p, 0.5)
-    meta = table.meta.iloc[rows]
     out = {f"{prefix}binary_balanced_accuracy": float(balanced_accuracy_score(
         y > 0, 1.0 - p[:, 0] >= threshold))}
-    breakdown = ectopic_breakdown(meta["record"].to_numpy(), meta["sample"].to_numpy(), y,
-                                  pred, classes).set_index("group")
-    for group in ("all", "isolated", "pairs", "runs of 3+", "record 232", "without 232"):
-        if group in breakdown.index:
-            out[f"{prefix}S_se {group}"] = float(breakdown.loc[group, "se"])
-    for group in ("all", "without 232"):
-        if group in breakdown.index:
-            out[f"{prefix}S_ppv {group}"] = float(breakdown.loc[group, "ppv"])
     per_class = class_scores(y, pred, classes).set_index("class")
     for c in ("S", "V"):
         out.update({f"{prefix}{c}_{m}": float(per_class.loc[c, m]) for m in ("se", "ppv", "f1")})
+    breakdown = ectopic_breakdown(meta["record"].to_numpy(), meta["sample"].to_numpy(), y,
+                                  pred, classes).set_index("group")
+    for group in ("isolated", "pairs", "runs of 3+", "record 232", "without 232"):
+        if group in breakdown.index:
+            out[f"{prefix}S_se {group}"] = float(breakdown.loc[group, "se"])
+    if "without 232" in breakdown.index:
+        out[f"{prefix}S_ppv without 232"] = float(breakdown.loc["without 232", "ppv"])
     return out
 
 
-def ablation(table, candidates: dict, out_of_fold: dict, cv: pd.DataFrame,
-             prefix: Path) -> None:
-    """Each rhythm reference of :data:`ABLATION`, scored on DS1 out of fold (what the choice
-    sees) and on DS2 (never used to choose), in separate columns; a JSON file and a chart."""
+def ablation(table, base: TrainConfig, folds: int, prefix: Path) -> None:
+    """Each row of :data:`ABLATION` scored three ways, in separate columns: DS1 out of fold
+    and the rhythm stress set built from DS1 (``ecglib.data.stress``; each patient's stress
+    beats scored by the fold model that did not train on that patient), which may choose,
+    and DS2, which never does. Writes PREFIX.json and a chart, PREFIX.png."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    y_all = table.labels("aami5")
+    stress = stress_table("mitdb")
+    y_all, y_stress = table.labels("aami5"), stress.labels("aami5")
+    print(f"rhythm stress set: {len(stress):,} beats "
+          f"({int((y_stress == 1).sum()):,} S) from records "
+          f"{sorted(stress.meta['from_record'].unique())}, scenarios {STRESS_SCENARIOS}")
     rows_out = []
-    for label, name in ABLATION.items():
-        config = candidates[name]
+    for label, change in ABLATION.items():
+        config = replace(base, **change)
         pool = training_patients(table, config)
-        threshold = choose_threshold(y_all[pool] > 0, 1.0 - out_of_fold[name][:, 0])
-        result = cached_run(table, config, verbose=0)
-        rows_out.append({
-            "row": label, "candidate": name, "train_args": train_args(config),
-            SELECTION_SCORE: float(cv.set_index("candidate").loc[name, SELECTION_SCORE]),
-            **scored(table, y_all[pool], out_of_fold[name], pool, threshold, "DS1 "),
-            **scored(table, result.y_test, result.test_proba, result.split.test, threshold,
-                     "DS2 ")})
+        both = cached_cross_validate(table, config, pool, folds, stress=stress)
+        oof, on_stress = both[:pool.size], both[pool.size:]
+        seen = ~np.isnan(on_stress[:, 0])               # patients of the training pool
+        threshold = choose_threshold(y_all[pool] > 0, 1.0 - oof[:, 0])
+        ds1 = candidate_row(label, y_all[pool], oof, get_scheme("aami5").classes,
+                            table.meta["patient"].to_numpy()[pool])
+        row = {"row": label, "train_args": train_args(config),
+               SELECTION_SCORE: ds1[SELECTION_SCORE],
+               **scored(table.meta.iloc[pool], y_all[pool], oof, threshold, "DS1 "),
+               **scored(stress.meta[seen], y_stress[seen], on_stress[seen], threshold,
+                        "stress ")}
+        row["DS1 + stress score"] = float(np.mean([ds1[SELECTION_SCORE], row["stress S_f1"]]))
+        result = cached_run(table, config, verbose=0)      # DS2: reported, never chooses
+        row.update(scored(table.meta.iloc[result.split.test], result.y_test,
+                          result.test_proba, threshold, "DS2 "))
+        rows_out.append(row)
+        print(f"  {label}: DS1 {ds1[SELECTION_SCORE]:.3f}, stress S F1 "
+              f"{row['stress S_f1']:.3f}, DS2 S F1 {row['DS2 S_f1']:.3f}", flush=True)
     frame = pd.DataFrame(rows_out).set_index("row")
-    shown = [c for c in frame.columns if c.endswith(("S_se", "S_ppv", "V_se", "V_ppv",
-                                                      "binary_balanced_accuracy",
-                                                      "record 232", "runs of 3+"))]
-    print("rhythm reference ablation (DS1: out of fold, used to choose; DS2: never used):")
-    print(frame[[SELECTION_SCORE, *shown]].T.round(3).to_string())
-    atomic_write_json(prefix.with_suffix(".json"),
-                      {"rows": frame.reset_index().to_dict(orient="records")})
-    metrics = ["S_se", "S_ppv", "S_se record 232", "S_se without 232", "V_se", "V_ppv",
+    chosen = frame["DS1 + stress score"].idxmax()
+    print("rhythm reference ablation (DS1 out of fold and stress: may choose; DS2: never):")
+    print(frame.drop(columns="train_args").T.round(3).to_string())
+    print(f"chosen on DS1 + stress: {chosen}")
+    atomic_write_json(prefix.with_suffix(".json"), {
+        "chosen_on_ds1_and_stress": chosen,
+        "stress": {"beats": len(stress), "s_beats": int((y_stress == 1).sum()),
+                   "records": sorted(stress.meta["from_record"].unique().tolist()),
+                   "scenarios": list(STRESS_SCENARIOS)},
+        "rows": frame.reset_index().to_dict(orient="records")})
+    metrics = ["S_se", "S_ppv", "S_f1", "S_se runs of 3+", "V_se", "V_ppv",
                "binary_balanced_accuracy"]
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.2), sharey=True)
-    for ax, part in zip(axes, ("DS1 ", "DS2 ")):
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.4), sharey=True)
+    for ax, part, role in zip(axes, ("DS1 ", "stress ", "DS2 "),
+                              ("out of fold: chooses", "chooses", "test: never chooses")):
         width = 0.8 / len(frame)
         for k, (label, row) in enumerate(frame.iterrows()):
             values = [row.get(part + m, np.nan) for m in metrics]
             ax.bar(np.arange(len(metrics)) + (k - (len(frame) - 1) / 2) * width, values,
                    width, label=label)
         ax.set_xticks(np.arange(len(metrics)), metrics, rotation=25, ha="right")
-        role = "out of fold: chooses" if part == "DS1 " else "test: never chooses"
         ax.set(title=f"{part.strip()} ({role})", ylim=(0, 1.05))
     axes[0].legend(fontsize=8)
     fig.tight_layout()

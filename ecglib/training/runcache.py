@@ -104,24 +104,30 @@ def _publish(tmp: Path, folder: Path) -> None:
 
 
 def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
-                          cv_folds: int = 5, progress: bool = True) -> np.ndarray:
+                          cv_folds: int = 5, progress: bool = True,
+                          stress: BeatTable | None = None) -> np.ndarray:
     """:func:`ecglib.training.selection.cross_validate`, its out-of-fold probabilities cached under
-    ``<cache>/cv/<key>.npy`` (key: :func:`_identity`, the rows and the number of folds)."""
+    ``<cache>/cv/<key>.npy`` (key: :func:`_identity`, the rows, the number of folds and the
+    stress beats' digest)."""
     rows = np.asarray(rows, dtype=np.int64)
-    key = cache_key({**_identity(table, config), "cv_folds": cv_folds,
-                     "rows": hashlib.sha256(rows.tobytes()).hexdigest(), "ecglib_cv": 2})
+    identity = {**_identity(table, config), "cv_folds": cv_folds,
+                "rows": hashlib.sha256(rows.tobytes()).hexdigest(), "ecglib_cv": 2}
+    if stress is not None:
+        identity["stress"] = stress.digest()
+    key = cache_key(identity)
+    expected = rows.size + (len(stress) if stress is not None else 0)
     path = cache_dir() / "cv" / f"{key}.npy"
     if path.is_file():
         try:
             cached = np.load(path, allow_pickle=False)
-            if len(cached) == rows.size:
+            if len(cached) == expected:
                 return cached
         except (OSError, ValueError):              # a damaged entry is computed again
             pass
     what = _describe(config)
     report(f"cross-validating {what} ({cv_folds} folds)")
     start = time.perf_counter()
-    out = cross_validate(table, config, rows, cv_folds, progress)
+    out = cross_validate(table, config, rows, cv_folds, progress, stress)
     report(f"cross-validated {what} in {time.perf_counter() - start:.0f} s")
     with atomic_open(path, "wb") as f:
         np.save(f, out, allow_pickle=False)

@@ -56,11 +56,19 @@ def patient_folds(table: BeatTable, config: TrainConfig, rows: np.ndarray, cv_fo
 
 
 def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
-                   cv_folds: int = 5, progress: bool = True) -> np.ndarray:
+                   cv_folds: int = 5, progress: bool = True,
+                   stress: BeatTable | None = None) -> np.ndarray:
     """Out-of-fold probabilities for ``rows`` (:func:`patient_folds`): each fold's model
-    trains on the other folds' patients and predicts its own."""
+    trains on the other folds' patients and predicts its own.
+
+    With ``stress`` (simulated beats of some of the same patients,
+    :func:`ecglib.data.stress.stress_table`), its beats follow the rows' in the result,
+    each predicted by the fold model that did not train on its patient (NaN for a patient
+    outside ``rows``); no stress beat is ever trained on."""
     y = table.labels(config.labels)
     out: np.ndarray | None = None
+    extra: np.ndarray | None = None
+    patients = table.meta["patient"].to_numpy()[rows]
     for train_rows, val_rows, te in patient_folds(table, config, rows, cv_folds, progress):
         model = get_model_spec(config.model).create(
             n_classes=get_scheme(config.labels).n_classes, seed=config.seed)
@@ -68,8 +76,15 @@ def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
         p = model.predict_proba(table.X[rows[te]], table.features(rows[te]))
         if out is None:
             out = np.zeros((rows.size,) + p.shape[1:], dtype=np.float64)
+            extra = (np.full((len(stress),) + p.shape[1:], np.nan) if stress is not None
+                     else None)
         out[te] = p
-    return out
+        if stress is not None:
+            mine = np.flatnonzero(np.isin(stress.meta["patient"].to_numpy(),
+                                          np.unique(patients[te])))
+            if mine.size:
+                extra[mine] = model.predict_proba(stress.X[mine], stress.features(mine))
+    return out if stress is None else np.concatenate([out, extra])
 
 
 #: the column every choice is made on: the mean F1 of S and V with every training patient

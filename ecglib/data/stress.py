@@ -1,0 +1,146 @@
+"""A rhythm stress set: the training patients' own beats, laid out in rhythms their records
+lack, so that a choice made on the training patients can see a failure the test patients
+show.
+
+In MIT-BIH's DS1 no record has supraventricular (S) beats as most of its beats, or long
+runs of them in a slow rhythm with pauses; DS2's record 232 does, and a model that compares
+each beat with its patient's *usual* rhythm and shape misses them there, because the usual
+beat is then the S beat. This module builds such records from a training patient's
+signal. Each **stress record** takes the patient's own annotated N and S beats (drawn at
+random, with replacement) and places each one at a new R-peak time:
+
+- ``s_dominant``: runs of 3 to 12 S beats at 0.65 x the patient's sinus interval, each run
+  ended by one N beat after a pause of 1.6 to 2.5 x; about 80% of the beats are S (like
+  record 232);
+- ``svt_runs``: sinus rhythm with a run of 10 to 30 S beats at 0.5 x (a supraventricular
+  tachycardia) after every 30 to 60 N beats;
+- ``slow_pauses``: a slow sinus rhythm (1.4 x) with a pause of 2.5 x every 15 to 30 beats
+  and an isolated S beat at 0.75 x of the slow interval every 8 to 20 beats.
+
+The sinus interval is the median interval between two consecutive N beats of the record.
+The new signal copies, around each new R peak, the original signal around that beat's own
+R peak: up to half the new interval on each side, and never more than half the beat's
+original intervals (so no unannotated neighbouring QRS comes along); what is left between
+two copies is a straight line joining them. The records then go through the same beat
+extraction as real ones (:func:`ecglib.beats.extract.annotated_beats`), so every R-R and
+template feature is computed from the new rhythm. Each keeps its patient: a patient's
+stress beats are only ever scored by a model that did not train on that patient
+(:func:`ecglib.training.selection.cross_validate`).
+
+It is a simulation, not a recording: the splices are visible in the signal, the P wave of
+an S beat placed earlier than it came may overlap the previous T wave, and no beat's
+morphology changes with the rate.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from ..beats.extract import annotated_beats
+from ..beats.records import Record
+from ..beats.segmentation import SegmentParams
+from ..core.errors import DataError
+from ..datasets import get_dataset
+from .beattable import BeatTable
+
+#: how each scenario sets its beats (see the module docstring)
+SCENARIOS = ("s_dominant", "svt_runs", "slow_pauses")
+#: a record joins the stress set when it holds at least this many S beats
+MIN_S_BEATS = 50
+STRESS_BEATS = 600
+
+
+def stress_rhythm(scenario: str, sinus: float, n_beats: int,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(intervals before each beat in seconds, True where the beat is S) of ``n_beats``
+    beats of ``scenario`` around a sinus interval of ``sinus`` seconds."""
+    intervals: list[float] = []
+    is_s: list[bool] = []
+
+    def add(interval: float, s: bool, count: int = 1) -> None:
+        intervals.extend([interval] * count)
+        is_s.extend([s] * count)
+
+    while len(intervals) < n_beats:
+        if scenario == "s_dominant":
+            add(0.65 * sinus, True, int(rng.integers(3, 13)))
+            add(float(rng.uniform(1.6, 2.5)) * sinus, False)
+        elif scenario == "svt_runs":
+            add(sinus, False, int(rng.integers(30, 61)))
+            add(0.5 * sinus, True, int(rng.integers(10, 31)))
+        elif scenario == "slow_pauses":
+            add(2.5 * sinus, False)                         # the pause opens a block
+            every = int(rng.integers(8, 21))
+            for k in range(1, int(rng.integers(15, 31))):
+                add(1.4 * sinus, False)
+                if k % every == 0:
+                    add(0.75 * 1.4 * sinus, True)
+        else:
+            raise ValueError(f"unknown stress scenario {scenario!r}; one of {SCENARIOS}")
+    return np.asarray(intervals[:n_beats]), np.asarray(is_s[:n_beats])
+
+
+def stress_record(record: Record, scenario: str, seed: int = 0,
+                  n_beats: int = STRESS_BEATS) -> Record:
+    """A stress record of ``scenario`` made of ``record``'s own N and S beats (see the
+    module docstring), named ``<record>~<scenario>``, of the same patient."""
+    samples, symbols, classes = record.reference_beats()
+    order = np.argsort(samples, kind="stable")
+    samples, symbols, classes = samples[order], symbols[order], classes[order]
+    inner = np.arange(1, samples.size - 1)              # beats with both neighbours
+    normal = inner[classes[inner] == "N"]
+    ectopic = inner[classes[inner] == "S"]
+    if normal.size < 10 or ectopic.size < 1:
+        raise DataError(f"record {record.name}: {normal.size} N and {ectopic.size} S beats; "
+                        f"a stress record needs at least 10 N beats and one S beat")
+    both_n = (classes[1:] == "N") & (classes[:-1] == "N")
+    sinus = float(np.median(np.diff(samples)[both_n])) / record.fs
+    rng = np.random.default_rng(seed)
+    intervals, is_s = stress_rhythm(scenario, sinus, n_beats, rng)
+    source = np.where(is_s, rng.choice(ectopic, n_beats), rng.choice(normal, n_beats))
+    fs = record.fs
+    peaks = np.round((2.0 + np.cumsum(intervals)) * fs).astype(np.int64)
+    new_gap = np.diff(np.r_[peaks[0] - 2 * fs, peaks, peaks[-1] + 2 * fs])
+    orig_pre = samples[source] - samples[source - 1]
+    orig_post = samples[source + 1] - samples[source]
+    left = np.minimum(new_gap[:-1] // 2, orig_pre // 2).astype(np.int64)
+    right = np.minimum(new_gap[1:] // 2, orig_post // 2).astype(np.int64)
+    signal = np.full(int(peaks[-1] + 2 * fs), np.nan)
+    for at, src, lo, hi in zip(peaks, samples[source], left, right):
+        signal[at - lo:at + hi] = record.signal[src - lo:src + hi]
+    known = np.flatnonzero(~np.isnan(signal))
+    signal = np.interp(np.arange(signal.size), known, signal[known])
+    return replace(record, name=f"{record.name}~{scenario}", signal=signal.astype(np.float32),
+                   ann_samples=peaks, ann_symbols=symbols[source].astype(object),
+                   synthetic=True, comments=(f"rhythm stress record ({scenario}) from "
+                                             f"{record.name}, seed {seed}",),
+                   gaps=np.zeros(signal.size, dtype=bool))
+
+
+def stress_table(source: str = "mitdb", records: list[str] | None = None,
+                 data_dir=None, seed: int = 0, params: SegmentParams = SegmentParams(),
+                 scenarios: tuple[str, ...] = SCENARIOS) -> BeatTable:
+    """Every scenario's stress record of each of ``records`` (default: the records of the
+    dataset's standard training part that hold at least :data:`MIN_S_BEATS` S beats), cut
+    into beats like real records. ``meta`` gains ``scenario`` and ``from_record``."""
+    ds = get_dataset(source)
+    folder = ds.locate(data_dir, records=records, progress=False)
+    names = records if records is not None else list(ds.standard_split[0])
+    X, metas = [], []
+    for i, name in enumerate(names):
+        record = ds.read(folder, name)
+        _, _, classes = record.reference_beats()
+        if records is None and int((classes == "S").sum()) < MIN_S_BEATS:
+            continue
+        for k, scenario in enumerate(scenarios):
+            record_seed = seed + 100 * i + k          # each record its own rhythm draw
+            beats = annotated_beats(stress_record(record, scenario, record_seed), params)
+            X.append(beats.X)
+            metas.append(beats.meta.assign(scenario=scenario, from_record=name))
+    if not X:
+        raise DataError(f"{source}: no record of {names} holds {MIN_S_BEATS} S beats")
+    return BeatTable(np.concatenate(X), pd.concat(metas, ignore_index=True),
+                     f"{source}_stress", True, {"stress_of": source, "seed": seed,
+                                                "scenarios": list(scenarios)})

@@ -1,0 +1,71 @@
+"""The rhythm stress set: simulated rhythms of real beats, scored out of fold."""
+import numpy as np
+import pytest
+
+from ecglib.data.stress import SCENARIOS, stress_record, stress_rhythm
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_stress_rhythms_are_what_they_say(scenario):
+    intervals, is_s = stress_rhythm(scenario, 0.8, 600, np.random.default_rng(1))
+    assert intervals.shape == is_s.shape == (600,)
+    starts = np.flatnonzero(is_s & ~np.r_[False, is_s[:-1]])
+    ends = np.flatnonzero(is_s & ~np.r_[is_s[1:], False])
+    runs = (ends - starts + 1)[:-1]                      # the last run may be cut short
+    if scenario == "s_dominant":
+        assert is_s.mean() > 0.7 and runs.min() >= 3 and runs.max() <= 12
+        assert intervals[~is_s].min() >= 1.6 * 0.8 - 1e-9       # a pause before every N
+    elif scenario == "svt_runs":
+        assert runs.min() >= 10 and runs.max() <= 30
+        np.testing.assert_allclose(intervals[is_s], 0.4)
+    else:
+        assert runs.max() == 1 and 0.02 < is_s.mean() < 0.15
+        assert intervals.max() == pytest.approx(2.0)
+
+
+def test_a_stress_record_keeps_each_beats_signal_and_its_new_rhythm(mitdb_dir):
+    from ecglib.beats.extract import annotated_beats
+    from ecglib.datasets import get_dataset
+
+    ds = get_dataset("mitdb")
+    record = ds.read(mitdb_dir, "209")
+    stress = stress_record(record, "s_dominant", seed=3)
+    assert stress.patient == record.patient and stress.name == "209~s_dominant"
+    samples, symbols, _ = record.reference_beats()
+    by_sample = dict(zip(samples.tolist(), symbols.tolist()))
+    # 30 ms around every new R peak is the original signal around a beat of that symbol
+    half = int(0.03 * record.fs)
+    for at, symbol in list(zip(stress.ann_samples, stress.ann_symbols))[5:40]:
+        piece = stress.signal[at - half:at + half]
+        found = [s for s, sym in by_sample.items() if sym == symbol
+                 and np.allclose(record.signal[s - half:s + half], piece)]
+        assert found, (at, symbol)
+    beats = annotated_beats(stress)
+    pre = np.diff(stress.ann_samples) / record.fs
+    np.testing.assert_allclose(beats.meta["pre_rr"].to_numpy()[1:], pre, rtol=1e-6)
+    s_share = (beats.meta["aami"] == "S").mean()
+    assert s_share > 0.7
+    s = beats.meta[beats.meta["aami"] == "S"]
+    assert s["pre_centre"].median() == pytest.approx(1.0, abs=0.05)   # the median is captured
+    assert s["pre_sinus"].median() < 0.5                               # the sinus one is not
+
+
+def test_stress_beats_are_scored_by_the_fold_that_did_not_train_on_their_patient(
+        synthetic_table):
+    """Stress beats that are copies of real rows get exactly those rows' out-of-fold
+    probabilities; a patient outside the rows gets NaN."""
+    from ecglib.training.config import TrainConfig
+    from ecglib.training.selection import cross_validate
+
+    rows = np.arange(len(synthetic_table))
+    patients = synthetic_table.meta["patient"].to_numpy()
+    outside = patients == patients[0]
+    rows = rows[~outside]
+    copies = np.r_[rows[::7], np.flatnonzero(outside)[:5]]
+    stress = synthetic_table.subset(copies)
+    config = TrainConfig(model="gbm", split="interpatient")
+    both = cross_validate(synthetic_table, config, rows, cv_folds=3, progress=False,
+                          stress=stress)
+    oof, on_stress = both[:rows.size], both[rows.size:]
+    np.testing.assert_allclose(on_stress[:-5], oof[::7])
+    assert np.isnan(on_stress[-5:]).all()
