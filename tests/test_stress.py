@@ -57,10 +57,9 @@ def test_stress_beats_are_scored_by_the_fold_that_did_not_train_on_their_patient
     from ecglib.training.config import TrainConfig
     from ecglib.training.selection import cross_validate
 
-    rows = np.arange(len(synthetic_table))
     patients = synthetic_table.meta["patient"].to_numpy()
     outside = patients == patients[0]
-    rows = rows[~outside]
+    rows = np.flatnonzero(~outside)[::5]                  # a few hundred beats: quick fits
     copies = np.r_[rows[::7], np.flatnonzero(outside)[:5]]
     stress = synthetic_table.subset(copies)
     config = TrainConfig(model="gbm", split="interpatient")

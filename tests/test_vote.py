@@ -116,3 +116,15 @@ def test_reference_variants_read_their_references(synthetic_table):
                                              split="interpatient", subset=600), verbose=0)
     assert run.test_proba.shape == (run.y_test.size, 5)
     assert np.isfinite(run.test_proba).all()
+
+
+def test_only_reference_variants_differ_in_the_reference_alone():
+    from ecglib.beats.rr import RR_COLUMNS, RR_UNREFERENCED
+    from ecglib.beats.template import TEMPLATE_FEATURES
+    from ecglib.models import MODELS, ONLY_REFERENCE
+
+    for ref, pair in ONLY_REFERENCE.items():
+        for member in ("gbm_only", "lr_only"):
+            reads = set(MODELS[f"{member}_{ref}"].create(n_classes=5).reads)
+            assert reads & set(RR_COLUMNS) == set(RR_UNREFERENCED) | set(pair), (member, ref)
+            assert reads - set(RR_COLUMNS) == set(TEMPLATE_FEATURES)

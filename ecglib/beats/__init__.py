@@ -12,7 +12,14 @@ from .labels import AAMI_CLASSES, SCHEMES, LabelScheme, aami_class, get_scheme, 
 from .peaks import detect_r_peaks, refine_r_peaks
 from .records import Record, list_records, read_wfdb_record, write_resampled
 from .reshape import dropped_energy_share, dropped_signal, to_steps, to_steps_padded
-from .rr import RAW_INTERVALS, RR_CONTEXT, RR_FEATURES, RR_REFERENCES, rr_features
+from .rr import (
+    RAW_INTERVALS,
+    RR_CONTEXT,
+    RR_FEATURES,
+    RR_REFERENCES,
+    RR_UNREFERENCED,
+    rr_features,
+)
 from .segmentation import (
     BEAT_LENGTH,
     TARGET_FS,
@@ -25,7 +32,8 @@ from .segmentation import (
 from .template import TEMPLATE_FEATURES, template_features
 
 __all__ = ["AAMI_CLASSES", "BEAT_FEATURES", "BEAT_LENGTH", "FEATURE_UNITS", "RAW_INTERVALS",
-           "RR_CONTEXT", "RR_FEATURES", "RR_REFERENCES", "SCHEMES", "TARGET_FS",
+           "RR_CONTEXT", "RR_FEATURES", "RR_REFERENCES", "RR_UNREFERENCED", "SCHEMES",
+           "TARGET_FS",
            "TEMPLATE_FEATURES",
            "LabelScheme", "Record", "RecordBeats", "SegmentParams", "aami_class",
            "annotated_beats", "beat_features", "beats_from_peaks", "detect_r_peaks",

@@ -74,6 +74,12 @@ RR_REFERENCES = ("pre_record", "post_record", "pre_p90", "post_p90", "pre_sinus"
                  "post_sinus")
 REFERENCE_SECONDS = 300.0
 NOT_PREMATURE = 0.85
+#: the rhythm features that divide by no reference of the patient's rhythm: the intervals in
+#: seconds, their ratios to each other and the local irregularity; with one reference pair
+#: (``pre_centre``/``post_centre``, or two of :data:`RR_REFERENCES`) the ablation's models
+#: differ only in the reference (``ecglib.models.REFERENCE_SETS``)
+RR_UNREFERENCED = ("pre_rr", "post_rr", "local_rr", "mean_rr", "post_pre", "pre_prev",
+                   "local_cv")
 #: the intervals themselves, in seconds, not relative to the patient's rhythm (the kind of
 #: R-R features de Chazal et al. 2004's linear discriminant reads)
 RAW_INTERVALS = ("pre_rr", "post_rr", "local_rr", "mean_rr")

@@ -79,7 +79,8 @@ class _Scorer:
 
     def __init__(self, y: np.ndarray, p: np.ndarray, threshold: float,
                  classes: tuple[str, ...]) -> None:
-        self.y, self.p, self.classes = np.asarray(y).astype(np.int64), np.asarray(p), classes
+        self.y, self.classes = np.asarray(y).astype(np.int64), classes
+        self.p = np.asarray(p, dtype=np.float64)
         self.k = len(classes)
         self.cell = self.y * self.k + predicted_labels(self.p, threshold)
         self.ranked = self.p.ndim == 1 and np.unique(self.y).size == 2

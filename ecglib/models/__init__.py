@@ -7,7 +7,13 @@ import numpy as np
 import pandas as pd
 
 from ..beats.reshape import to_steps, to_steps_padded
-from ..beats.rr import RAW_INTERVALS, RR_CONTEXT, RR_FEATURES, RR_REFERENCES
+from ..beats.rr import (
+    RAW_INTERVALS,
+    RR_CONTEXT,
+    RR_FEATURES,
+    RR_REFERENCES,
+    RR_UNREFERENCED,
+)
 from ..beats.template import TEMPLATE_FEATURES
 from .base import (
     MODELS,
@@ -96,6 +102,21 @@ for _ref, _reads in REFERENCE_SETS.items():
                   reads=RR_FEATURES + RR_CONTEXT + _reads + TEMPLATE_FEATURES)
     vote_model(f"vote_rr_tpl_{_ref}", (f"gbm_rr_tpl_{_ref}", f"lr_rr_tpl_{_ref}"), (0.4, 0.6),
                f"soft vote: 0.4 x gbm_rr_tpl_{_ref} + 0.6 x lr_rr_tpl_{_ref}")
+#: one reference only: every rhythm feature that divides by a reference of the patient's
+#: rhythm is left out but this pair, so the models of the ablation differ in nothing else
+ONLY_REFERENCE = {"centre": ("pre_centre", "post_centre"), **{
+    ref: reads for ref, reads in REFERENCE_SETS.items() if ref != "refs"}}
+for _ref, _reads in ONLY_REFERENCE.items():
+    sklearn_model(f"gbm_only_{_ref}", template_boosting, qrs_part,
+                  f"gradient boosting on the unreferenced R-R features + {_reads} + template "
+                  f"features + the beat's first 0.5 s",
+                  reads=RR_UNREFERENCED + _reads + TEMPLATE_FEATURES)
+    sklearn_model(f"lr_only_{_ref}", linear_model, qrs_part,
+                  f"logistic regression on the unreferenced R-R features + {_reads} + "
+                  f"template features + the beat's first 0.5 s",
+                  reads=RR_UNREFERENCED + _reads + TEMPLATE_FEATURES)
+    vote_model(f"vote_only_{_ref}", (f"gbm_only_{_ref}", f"lr_only_{_ref}"), (0.4, 0.6),
+               f"soft vote: 0.4 x gbm_only_{_ref} + 0.6 x lr_only_{_ref}")
 
 
 def summary_table(model) -> pd.DataFrame:
@@ -113,7 +134,7 @@ def param_counts(model) -> dict[str, int]:
     return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
 
 
-__all__ = ["MODELS", "REFERENCE_SETS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
+__all__ = ["MODELS", "ONLY_REFERENCE", "REFERENCE_SETS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
            "SklearnClassifier", "VoteClassifier", "bn_drift", "compact_cnn", "flat",
            "get_model_spec", "gradient_boosting", "kachuee_model", "keras_model", "linear_model",
            "load_classifier", "param_counts", "precise_bn_callback", "recalibrate_bn",
