@@ -59,7 +59,7 @@ def main() -> None:
             t0 = time.perf_counter()
             for name in args.records:
                 write_resampled(read_wfdb_record(src / name), fs, folder)
-            per_class, _ = evaluate_database(args.run, folder, None, progress=False)
+            per_class = evaluate_database(args.run, folder, None, progress=False).per_class
             entry = {"classes": per_class.set_index("class")[["n", "se", "ppv", "f1"]]
                      .to_dict(orient="index"), "seconds": round(time.perf_counter() - t0, 1)}
             if fs != 360.0:

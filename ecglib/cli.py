@@ -98,30 +98,31 @@ def _evaluate(args: argparse.Namespace) -> int:
     frame = evaluate_run(args.run, load(data, progress=True), verify=not args.no_verify)
     print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {args.run / 'evaluation.csv'}")
-    if "s_breakdown" in frame.attrs:
+    import pandas as pd
+
+    breakdown = args.run / "evaluation_s_breakdown.csv"      # labels with class S
+    if breakdown.is_file():
         print("S beats on the test part: alone, in pairs and runs, by record")
-        print(frame.attrs["s_breakdown"].to_string(index=False,
-                                                   float_format=lambda v: f"{v:.3f}"))
-        print(f"wrote {args.run / 'evaluation_s_breakdown.csv'}")
+        print(pd.read_csv(breakdown).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(f"wrote {breakdown}")
     return 0
 
 
 def _evaluate_database(args: argparse.Namespace) -> int:
     from .evaluation.transfer import evaluate_database
 
-    per_class, per_record = evaluate_database(args.run, args.database, args.out,
-                                              records=args.records,
-                                              verify=not args.no_verify)
+    per_class, per_record, breakdown = evaluate_database(
+        args.run, args.database, args.out, records=args.records, verify=not args.no_verify)
     fmt = {"index": False, "float_format": lambda v: f"{v:.4f}"}
     print(f"{args.run} on {args.database}: {int(per_class['n'].sum()):,} beats of "
           f"{len(per_record)} records")
     print(per_class.to_string(**fmt))
-    if "s_breakdown" in per_class.attrs:
+    if breakdown is not None:
         print("S beats: alone, in pairs and runs, by record")
-        print(per_class.attrs["s_breakdown"].to_string(**fmt))
+        print(breakdown.to_string(**fmt))
     if args.out is not None:
         names = ["per_class.csv", "per_record.csv"] + (
-            ["s_breakdown.csv"] if "s_breakdown" in per_class.attrs else [])
+            ["s_breakdown.csv"] if breakdown is not None else [])
         print(f"wrote {', '.join(names)} into {args.out}")
     return 0
 

@@ -4,6 +4,7 @@ record against that database's reference annotations."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,14 +24,23 @@ def database_source(database: str | Path) -> tuple[str, Path | None]:
     return folder_dataset(database).name, Path(database)
 
 
+class DatabaseScores(NamedTuple):
+    """What :func:`evaluate_database` measures: Se, +P and F1 per class, the scores of each
+    record, and (labels with class S) where the S beats are found, else None."""
+
+    per_class: pd.DataFrame
+    per_record: pd.DataFrame
+    s_breakdown: pd.DataFrame | None
+
+
 def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | Path | None,
                       progress: bool = True, records: list[str] | None = None,
-                      verify: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      verify: bool = True) -> DatabaseScores:
     """Score run ``run_dir`` on every beat of ``database`` (of its ``records`` only, when
     given: e.g. the test patients of a run trained on the same people in another lead);
     write ``per_class.csv`` and ``per_record.csv`` into ``out_dir`` (when given), and for
-    labels with class S ``s_breakdown.csv`` (also in ``per_class.attrs["s_breakdown"]``).
-    Returns (per class, per record)."""
+    labels with class S ``s_breakdown.csv``
+    (:func:`ecglib.metrics.ectopy.ectopic_breakdown`)."""
     run = Path(run_dir)
     params = read_params(run, verify)
     model, scheme = run_model(run, params), run_scheme(run, params)
@@ -51,15 +61,15 @@ def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | 
             row[f"se_{name}"] = float((pred[mine] == c).mean()) if mine.size else np.nan
         records.append(row)
     per_record = pd.DataFrame(records)
-    files = {"per_class.csv": per_class, "per_record.csv": per_record}
-    if "S" in scheme.classes:
-        per_class.attrs["s_breakdown"] = files["s_breakdown.csv"] = ectopic_breakdown(
-            table.meta["record"].to_numpy(), table.meta["sample"].to_numpy(), y, pred,
-            scheme.classes)
+    breakdown = ectopic_breakdown(table.meta["record"].to_numpy(),
+                                  table.meta["sample"].to_numpy(), y, pred,
+                                  scheme.classes) if "S" in scheme.classes else None
+    files = {"per_class.csv": per_class, "per_record.csv": per_record,
+             "s_breakdown.csv": breakdown}
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        for name, frame in files.items():
+        for name, frame in ((n, f) for n, f in files.items() if f is not None):
             with atomic_open(out / name, "w", newline="\n") as fh:
                 frame.to_csv(fh, index=False, lineterminator="\n", float_format="%.6g")
-    return per_class, per_record
+    return DatabaseScores(per_class, per_record, breakdown)

@@ -133,7 +133,7 @@ def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300,
                  verify: bool = True) -> pd.DataFrame:
     """Re-evaluate a run: predict its test rows of ``table`` again with the saved model;
     writes ``evaluation.csv`` and, for labels with class S, ``evaluation_s_breakdown.csv``
-    (also in the returned frame's ``attrs["s_breakdown"]``)."""
+    (:func:`ecglib.training.trainer.s_breakdown`)."""
     run = Path(run_dir)
     result = load_run(run, table, verify)
     try:
@@ -146,7 +146,6 @@ def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300,
         frame.to_csv(fh, index=False, lineterminator="\n")
     breakdown = s_breakdown(result, table.meta)
     if breakdown is not None:
-        frame.attrs["s_breakdown"] = breakdown
         with atomic_open(run / "evaluation_s_breakdown.csv", "w", newline="\n") as fh:
             breakdown.to_csv(fh, index=False, lineterminator="\n", float_format="%.6g")
     return frame
