@@ -116,6 +116,8 @@ def test_ranking_metrics_equal_scikit_learns_with_ties_and_weights():
     assert m["auroc"] == pytest.approx(roc_auc_score(y, p), abs=1e-12)
     assert m["auprc"] == pytest.approx(average_precision_score(y, p), abs=1e-12)
     assert m["brier"] == pytest.approx(brier_score_loss(y, p), abs=1e-12)
+    single = p.astype(np.float32)                     # what a Keras model gives
+    assert point_metrics(y, single, 0.5)["brier"] == brier_score_loss(y, single)
     scorer = _Scorer(y, p, 0.5, ("normal", "abnormal"))
     for _ in range(3):
         idx = rng.integers(0, y.size, y.size)

@@ -80,7 +80,8 @@ class _Scorer:
     def __init__(self, y: np.ndarray, p: np.ndarray, threshold: float,
                  classes: tuple[str, ...]) -> None:
         self.y, self.classes = np.asarray(y).astype(np.int64), classes
-        self.p = np.asarray(p, dtype=np.float64)
+        self.given = np.asarray(p)            # its own dtype: the Brier score is sklearn's
+        self.p = self.given.astype(np.float64)
         self.k = len(classes)
         self.cell = self.y * self.k + predicted_labels(self.p, threshold)
         self.ranked = self.p.ndim == 1 and np.unique(self.y).size == 2
@@ -95,7 +96,8 @@ class _Scorer:
 
     def scores(self, w: np.ndarray | None = None) -> dict[str, float]:
         """The metrics with beat weights ``w`` (None: each beat once)."""
-        w = np.ones(self.y.size) if w is None else np.asarray(w, dtype=np.float64)
+        uniform = w is None
+        w = np.ones(self.y.size) if uniform else np.asarray(w, dtype=np.float64)
         cm = np.bincount(self.cell, weights=w, minlength=self.k * self.k).reshape(self.k, -1)
         hits, true, called = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -113,10 +115,18 @@ class _Scorer:
             out[f"specificity[{name}]"] = float(spec[i])
             out[f"f1[{name}]"] = float(f1[i])
         if self.ranked and (true > 0).sum() == 2:
-            out.update(self._ranking(w))
+            out.update(self._ranking(w, uniform))
         return out
 
-    def _ranking(self, w: np.ndarray) -> dict[str, float]:
+    def _brier(self, w: np.ndarray, uniform: bool) -> float:
+        """The Brier score as sklearn computes it (both classes' squared errors, halved, in
+        the probabilities' own dtype), so the two agree to the last bit."""
+        q = self.given
+        t = self.y.astype(q.dtype)
+        squares = ((1 - t) - (1 - q)) ** 2 + (t - q) ** 2
+        return float(0.5 * (np.mean(squares) if uniform else np.average(squares, weights=w)))
+
+    def _ranking(self, w: np.ndarray, uniform: bool = False) -> dict[str, float]:
         """AUROC, AUPRC (average precision), Brier score and ECE under weights ``w``."""
         y, ws = self.y.astype(np.float64), w[self.order]
         tps = np.cumsum(ws * y[self.order])[self.ends]
@@ -126,7 +136,7 @@ class _Scorer:
         precision = np.divide(tps, called, out=np.zeros_like(tps), where=called > 0)
         return {"auroc": float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1])) / 2),
                 "auprc": float(np.sum(np.diff(tpr) * precision)),
-                "brier": float(np.sum(w * (self.p - y) ** 2) / w.sum()),
+                "brier": self._brier(w, uniform),
                 "ece": expected_calibration_error(y, self.p, weights=w)}
 
 
