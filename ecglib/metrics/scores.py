@@ -71,6 +71,27 @@ def point_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5,
     return _Scorer(y, p, threshold, classes).scores()
 
 
+def _ratio(a: np.ndarray, b: np.ndarray, undefined: float) -> np.ndarray:
+    """``a / b``, and ``undefined`` where ``b`` is 0."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), b)
+    return np.divide(a, b, out=np.full(a.shape, undefined), where=b > 0)
+
+
+def class_rates(cm: np.ndarray, undefined: float = 0.0
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Recall (Se), precision (+P) and F1 of each class from confusion matrices of shape
+    ``(..., k, k)`` (rows: true class), ``undefined`` where a class was never true or never
+    called (sklearn's ``zero_division=0`` is the default).
+
+    >>> [r.tolist() for r in class_rates(np.array([[3, 1], [0, 0]]))]
+    [[0.75, 0.0], [1.0, 0.0], [0.8571428571428571, 0.0]]
+    """
+    hits = np.diagonal(cm, axis1=-2, axis2=-1)
+    true, called = cm.sum(axis=-1), cm.sum(axis=-2)
+    return (_ratio(hits, true, undefined), _ratio(hits, called, undefined),
+            _ratio(2 * hits, true + called, undefined))
+
+
 class _Scorer:
     """:func:`point_metrics` of one prediction under any beat weights: each bootstrap sample
     is the same beats weighted by how often it drew them, so the sorting and labelling is
@@ -100,12 +121,9 @@ class _Scorer:
         w = np.ones(self.y.size) if uniform else np.asarray(w, dtype=np.float64)
         cm = np.bincount(self.cell, weights=w, minlength=self.k * self.k).reshape(self.k, -1)
         hits, true, called = np.diag(cm), cm.sum(axis=1), cm.sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            prec = np.where(called > 0, hits / called, 0.0)
-            rec = np.where(true > 0, hits / true, 0.0)
-            f1 = np.where(true + called > 0, 2 * hits / (true + called), 0.0)
-            negatives = cm.sum() - true                      # beats of the other classes
-            spec = np.where(negatives > 0, (negatives - (called - hits)) / negatives, np.nan)
+        rec, prec, f1 = class_rates(cm)
+        negatives = cm.sum() - true                          # beats of the other classes
+        spec = _ratio(negatives - (called - hits), negatives, np.nan)
         out = {"accuracy": float(hits.sum() / cm.sum()),
                "balanced_accuracy": float(rec[true > 0].mean()),
                "macro_f1": float(f1.mean())}
@@ -263,11 +281,7 @@ def class_scores_ci(y: np.ndarray, pred: np.ndarray, classes: tuple[str, ...],
     drawn = np.stack([np.bincount(rng.integers(0, len(uniq), len(uniq)), minlength=len(uniq))
                       for _ in range(n_boot)]) if n_boot else np.zeros((0, len(uniq)))
     cm = (drawn @ per_group).reshape(-1, k, k)
-    hits, true, called = np.diagonal(cm, axis1=1, axis2=2), cm.sum(axis=2), cm.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        boots = list(np.stack([hits / true, hits / called,
-                               np.where(true + called > 0, 2 * hits / (true + called),
-                                        np.nan)], axis=2))
+    boots = list(np.stack(class_rates(cm, undefined=np.nan), axis=2))
     if boots:
         with warnings.catch_warnings():     # a class absent from every resample: NaN
             warnings.simplefilter("ignore", RuntimeWarning)
