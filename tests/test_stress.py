@@ -68,3 +68,22 @@ def test_stress_beats_are_scored_by_the_fold_that_did_not_train_on_their_patient
     oof, on_stress = both[:rows.size], both[rows.size:]
     np.testing.assert_allclose(on_stress[:-5], oof[::7])
     assert np.isnan(on_stress[-5:]).all()
+
+
+def test_the_default_stress_records_are_those_the_interpatient_split_trains_on():
+    """DS1 without 201, whose patient is DS2's 202: its stress beats could never be scored."""
+    from ecglib.data.stress import training_records
+    from ecglib.datasets.mitdb import DS1
+
+    names = training_records("mitdb")
+    assert "201" not in names
+    assert names == [r for r in DS1 if r != "201"]
+
+
+def test_a_records_stress_beats_do_not_depend_on_the_other_records(mitdb_dir):
+    from ecglib.data.stress import stress_table
+
+    alone = stress_table("mitdb", records=["118"], data_dir=mitdb_dir)
+    both = stress_table("mitdb", records=["207", "118"], data_dir=mitdb_dir)
+    mine = (both.meta["from_record"] == "118").to_numpy()
+    np.testing.assert_array_equal(both.X[mine], alone.X)

@@ -33,6 +33,7 @@ morphology changes with the rate.
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 
 import numpy as np
@@ -119,23 +120,37 @@ def stress_record(record: Record, scenario: str, seed: int = 0,
                    gaps=np.zeros(signal.size, dtype=bool))
 
 
+def training_records(source: str = "mitdb") -> list[str]:
+    """The records of the dataset's standard training part whose patient has no record in
+    its test part: those the inter-patient split trains on (MIT-BIH: DS1 without 201, whose
+    patient is DS2's 202)."""
+    ds = get_dataset(source)
+    if not ds.standard_split:
+        raise DataError(f"{source}: no standard training part to build a stress set from; "
+                        "name the records")
+    train, test = ds.standard_split
+    tested = {ds.patient(r) for r in test}
+    return [r for r in train if ds.patient(r) not in tested]
+
+
 def stress_table(source: str = "mitdb", records: list[str] | None = None,
                  data_dir=None, seed: int = 0, params: SegmentParams = SegmentParams(),
                  scenarios: tuple[str, ...] = SCENARIOS) -> BeatTable:
-    """Every scenario's stress record of each of ``records`` (default: the records of the
-    dataset's standard training part that hold at least :data:`MIN_S_BEATS` S beats), cut
-    into beats like real records. ``meta`` gains ``scenario`` and ``from_record``."""
+    """Every scenario's stress record of each of ``records`` (default: the
+    :func:`training_records` that hold at least :data:`MIN_S_BEATS` S beats), cut into
+    beats like real records. ``meta`` gains ``scenario`` and ``from_record``."""
     ds = get_dataset(source)
-    folder = ds.locate(data_dir, records=records, progress=False)
-    names = records if records is not None else list(ds.standard_split[0])
+    names = records if records is not None else training_records(source)
+    folder = ds.locate(data_dir, records=names, progress=False)
     X, metas = [], []
-    for i, name in enumerate(names):
+    for name in names:
         record = ds.read(folder, name)
         _, _, classes = record.reference_beats()
         if records is None and int((classes == "S").sum()) < MIN_S_BEATS:
             continue
-        for k, scenario in enumerate(scenarios):
-            record_seed = seed + 100 * i + k          # each record its own rhythm draw
+        for scenario in scenarios:
+            # each record and scenario its own rhythm draw, whichever other records join
+            record_seed = (seed * 1_000_003 + zlib.crc32(f"{name}/{scenario}".encode())) % 2**32
             beats = annotated_beats(stress_record(record, scenario, record_seed), params)
             X.append(beats.X)
             metas.append(beats.meta.assign(scenario=scenario, from_record=name))
