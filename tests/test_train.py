@@ -18,7 +18,8 @@ from ecglib.training.trainer import train
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory, synthetic_table):
     out = tmp_path_factory.mktemp("run")
-    cfg = TrainConfig(model="seed", epochs=2, subset=400, seed=1, batch_size=64)
+    cfg = TrainConfig(model="seed", epochs=2, subset=400, seed=1, batch_size=64,
+                      keras_bn_curve=True)
     return train(synthetic_table, cfg, out_dir=out, verbose=0), out
 
 
@@ -176,3 +177,27 @@ def test_run_folder_keeps_the_keras_statistics(small_run, synthetic_table):
     for saved, kept in zip(result.model.keras_bn_statistics, loaded):
         np.testing.assert_array_equal(saved, kept)
     assert {"val_accuracy_keras_bn", "val_loss_keras_bn"} <= set(result.history.columns)
+
+
+def test_the_keras_bn_curve_is_asked_for_and_needs_precise_bn(synthetic_table):
+    """Without ``keras_bn_curve`` a run makes no extra validation pass and keeps no Keras
+    statistics; asking for it without PreciseBN is an error naming both."""
+    cfg = TrainConfig(model="cnn", epochs=1, subset=200, seed=1, batch_size=64)
+    result = train(synthetic_table, cfg, verbose=0)
+    assert not {"val_accuracy_keras_bn", "val_loss_keras_bn"} & set(result.history.columns)
+    assert getattr(result.model, "keras_bn_statistics", None) is None
+    with pytest.raises(ValueError, match="keras_bn_curve.*precise_bn"):
+        TrainConfig(keras_bn_curve=True, precise_bn=False).validate()
+
+
+def test_only_the_books_seed_run_on_the_random_split_records_the_keras_bn_curve(
+        synthetic_table):
+    """Chapter 5 shows that run's Keras-BN curve; every chapter asking for the run gets the
+    same configuration (one cached run), and no other run pays the extra pass."""
+    from ecglib.book.chapter import Chapter
+
+    ch = Chapter({"seed": 0}, synthetic_table)
+    assert ch.config(model="seed", split="random").keras_bn_curve
+    assert not ch.config(model="seed", split="interpatient").keras_bn_curve
+    assert not ch.config(model="cnn", split="random").keras_bn_curve
+    assert not ch.config(model="seed", split="random", precise_bn=False).keras_bn_curve

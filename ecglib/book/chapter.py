@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,9 @@ from .profiles import known_parameters, resolve_params
 
 #: the first line of the cell papermill injects with ``-p NAME VALUE``
 PAPERMILL_MARK = "# Parameters"
+#: the (model, split) runs whose validation curve under Keras' own BatchNorm statistics a
+#: chapter shows (chapter 5, the seed's swings); other runs skip that extra pass per epoch
+KERAS_BN_CURVE_RUNS = {("seed", "random")}
 
 
 @dataclass
@@ -49,9 +52,14 @@ class Chapter:
         return self.table.synthetic
 
     def config(self, **overrides) -> TrainConfig:
-        """The chapter's training configuration, with overrides (model, split, ...)."""
+        """The chapter's training configuration, with overrides (model, split, ...); the
+        runs of :data:`KERAS_BN_CURVE_RUNS` with PreciseBN also record the Keras-BN curve,
+        so every chapter that uses them shares one run."""
         base = {k: v for k, v in self.params.items() if k in CONFIG_FIELDS}
-        return TrainConfig(**{**base, **overrides})
+        config = TrainConfig(**{**base, **overrides})
+        if config.precise_bn and (config.model, config.split) in KERAS_BN_CURVE_RUNS:
+            config = replace(config, keras_bn_curve=True)
+        return config
 
     def run(self, **overrides) -> TrainResult:
         """Train (or load the cached run of) ``self.config(**overrides)``."""

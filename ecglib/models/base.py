@@ -38,6 +38,9 @@ class FitParams:
     class_weight: bool = False  #: every class weighs the same in the loss
     seed: int = 0               #: the seed of anything random inside fitting
     precise_bn: bool = True     #: recompute BatchNorm statistics before each evaluation
+    #: with PreciseBN, also score the validation beats each epoch with Keras' own moving
+    #: BatchNorm statistics (one more validation pass per epoch)
+    keras_bn_curve: bool = False
 
 
 class Classifier(ABC):

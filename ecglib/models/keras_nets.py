@@ -167,7 +167,8 @@ class KerasClassifier(Classifier):
     def fit(self, X, y, X_val, y_val, params: FitParams, verbose: int = 2, features=None,
             features_val=None, sample_weight=None) -> pd.DataFrame:
         """Adam, binary or sparse categorical cross-entropy, PreciseBN before every
-        evaluation (unless ``params.precise_bn`` is off), early stopping on the validation
+        evaluation (unless ``params.precise_bn`` is off; with ``params.keras_bn_curve`` also
+        the validation scores under Keras' own statistics), early stopping on the validation
         loss with the best weights restored, optional class weights times optional per-beat
         ``sample_weight``; one line per epoch."""
         keras = require_keras()
@@ -176,7 +177,8 @@ class KerasClassifier(Classifier):
         self.net.compile(optimizer=keras.optimizers.Adam(params.learning_rate), loss=loss,
                          metrics=["accuracy"])
         Xtr, Xva = self.inputs(X, features), self.inputs(X_val, features_val)
-        precise = precise_bn_callback(Xtr, seed=params.seed, validation=(Xva, y_val)) \
+        tracked = (Xva, y_val) if params.keras_bn_curve else None
+        precise = precise_bn_callback(Xtr, seed=params.seed, validation=tracked) \
             if params.precise_bn else None
         stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=params.patience,
                                                  restore_best_weights=True)

@@ -47,6 +47,10 @@ class TrainConfig:
     precise_bn: bool = field(default=True, metadata=_opt(
         "recompute BatchNorm statistics before each evaluation",
         off="keep Keras' moving BatchNorm statistics (reproduces the seed's swings)"))
+    keras_bn_curve: bool = field(default=False, metadata=_opt(
+        "with PreciseBN, also score the validation beats each epoch with the BatchNorm "
+        "statistics Keras itself would hold (history columns val_*_keras_bn; one more "
+        "validation pass per epoch)"))
     test_size: float | None = field(default=None, metadata=_opt(
         "test fraction (None: the split's default; a standard split ignores it)"))
     val_size: float | None = field(default=None, metadata=_opt(
@@ -80,6 +84,10 @@ class TrainConfig:
                              f"got {self.other_lead!r}")
         if not self.adapt_minutes > 0:
             raise ValueError(f"adapt_minutes must be above 0, got {self.adapt_minutes}")
+        if self.keras_bn_curve and not self.precise_bn:
+            raise ValueError("keras_bn_curve compares Keras' BatchNorm statistics with "
+                             "PreciseBN's: it needs precise_bn on (without PreciseBN the "
+                             "validation curve already is Keras')")
         if not 0 <= self.fold < self.folds:
             raise ValueError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
 
@@ -88,7 +96,7 @@ class TrainConfig:
         return FitParams(epochs=self.epochs, batch_size=self.batch_size,
                          learning_rate=self.learning_rate, patience=self.patience,
                          class_weight=self.class_weight, seed=self.seed,
-                         precise_bn=self.precise_bn)
+                         precise_bn=self.precise_bn, keras_bn_curve=self.keras_bn_curve)
 
     def split_params(self, standard=None, fs: float | None = None) -> SplitParams:
         """What the split needs, with the dataset's standard split and its records'
