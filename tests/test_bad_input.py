@@ -370,7 +370,7 @@ def test_missing_pieces_are_named(tmp_path, synthetic_table, capsys):
         load_run(run, synthetic_table)
     (run / "history.csv").write_bytes(history)
     short = _write(tmp_path, "short", synthetic_record("s", seed=1, duration_s=1).signal)
-    with pytest.raises(DataError, match=r"short: need a 1-D signal of at least 2 s"):
+    with pytest.raises(DataError, match=r"short: R-peak detection needs at least 2 s of signal"):
         Predictor(run / "model.skops").record(short)
 
 

@@ -71,8 +71,11 @@ def detect_r_peaks(signal: np.ndarray, fs: float, rate: float | None = TARGET_FS
     ``fs`` itself, the slower way measured in ``benchmarks/bench_predict.py``).
     """
     x = np.asarray(signal, dtype=np.float64)
-    if x.ndim != 1 or x.size < int(2 * fs):
-        raise ValueError(f"need a 1-D signal of at least 2 s for R-peak detection, got {x.shape}")
+    if x.ndim != 1:
+        raise ValueError(f"R-peak detection needs one lead (a 1-D signal), got shape {x.shape}")
+    if x.size < int(2 * fs):
+        raise ValueError(f"R-peak detection needs at least 2 s of signal, got "
+                         f"{x.size / fs:.2f} s")
     low_fs = fs if rate is None or rate >= fs else rate
     low = x if low_fs == fs else resample(x, fs, low_fs)
     with contextlib.redirect_stdout(io.StringIO()):

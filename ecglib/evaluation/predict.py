@@ -126,7 +126,8 @@ class Predictor:
         p = self.proba(X, str(record_path), beat_features(meta))
         t4 = time.perf_counter()
         preds = pd.concat([pd.DataFrame({"record": rec.name, "time_s": meta["sample"] / rec.fs,
-                                         "sample": meta["sample"]}),
+                                         "sample": meta["sample"],
+                                         "rr_edge": meta["rr_edge"].astype(np.int64)}),
                            _label_frame(p, self.threshold, self.classes)], axis=1)
         out = RecordPrediction(preds, seconds={"read": t1 - t0, "detect": t2 - t1,
                                                "cut": t3 - t2, "classify": t4 - t3},
