@@ -87,7 +87,10 @@ ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True
             **{f"+ {ref}": dict(model=f"vote_rr_tpl_{ref}", class_weight=True,
                                 patient_weight=0.5) for ref in REFERENCE_SETS},
             **{f"only {ref}": dict(model=f"vote_only_{ref}", class_weight=True,
-                                   patient_weight=0.5) for ref in ONLY_REFERENCE}}
+                                   patient_weight=0.5) for ref in ONLY_REFERENCE},
+            **{f"only {ref}, sinus template": dict(model=f"vote_only_{ref}_stpl",
+                                                   class_weight=True, patient_weight=0.5)
+               for ref in ("p90", "sinus")}}
 #: the two members of vote_rr_tpl, whose out-of-fold probabilities show its weight
 VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
 

@@ -14,7 +14,7 @@ from ..beats.rr import (
     RR_REFERENCES,
     RR_UNREFERENCED,
 )
-from ..beats.template import TEMPLATE_FEATURES
+from ..beats.template import SINUS_TEMPLATE_FEATURES, TEMPLATE_FEATURES
 from .base import (
     MODELS,
     Classifier,
@@ -88,6 +88,10 @@ sklearn_model("lr_rr_tpl", linear_model, qrs_part,
 # chosen by patient-grouped cross-validation on DS1 (benchmarks/new_patients.py)
 vote_model("vote_rr_tpl", ("gbm_rr_tpl", "lr_rr_tpl"), (0.4, 0.6),
            "soft vote: 0.4 x gbm_rr_tpl + 0.6 x lr_rr_tpl")
+# the same vote with no whole-record context: both members read only what a live detector
+# has (the running template, the rhythm so far and the next interval)
+vote_model("vote_rr_tpl_live", ("gbm_rr_tpl", "lr_rr_tpl_live"), (0.4, 0.6),
+           "soft vote: 0.4 x gbm_rr_tpl + 0.6 x lr_rr_tpl_live (causal: can run live)")
 
 #: other references for the patient's rhythm than a median (ecglib.beats.rr.RR_REFERENCES),
 #: each read beside the features above by both members of the vote, and all of them at once
@@ -117,6 +121,16 @@ for _ref, _reads in ONLY_REFERENCE.items():
                   reads=RR_UNREFERENCED + _reads + TEMPLATE_FEATURES)
     vote_model(f"vote_only_{_ref}", (f"gbm_only_{_ref}", f"lr_only_{_ref}"), (0.4, 0.6),
                f"soft vote: 0.4 x gbm_only_{_ref} + 0.6 x lr_only_{_ref}")
+#: the same with the shape features beside the sinus template (the median of the previous
+#: beats that were not premature) instead of the median of all previous beats
+for _ref in ("p90", "sinus"):
+    _reads = RR_UNREFERENCED + ONLY_REFERENCE[_ref] + SINUS_TEMPLATE_FEATURES
+    sklearn_model(f"gbm_only_{_ref}_stpl", template_boosting, qrs_part,
+                  f"gbm_only_{_ref} beside the sinus template", reads=_reads)
+    sklearn_model(f"lr_only_{_ref}_stpl", linear_model, qrs_part,
+                  f"lr_only_{_ref} beside the sinus template", reads=_reads)
+    vote_model(f"vote_only_{_ref}_stpl", (f"gbm_only_{_ref}_stpl", f"lr_only_{_ref}_stpl"),
+               (0.4, 0.6), f"soft vote: 0.4 x gbm_only_{_ref}_stpl + 0.6 x lr_only_{_ref}_stpl")
 
 
 def summary_table(model) -> pd.DataFrame:
