@@ -1,7 +1,7 @@
 """The book's best new-patient model: chosen on DS1 only, evaluated once on DS2.
 
     python benchmarks/new_patients.py --out new_patients.json [--profile default]
-        [--ablation references]
+        [--ablation references [--rows ROW ...]]
 
 Every fit has the book profile's settings and goes through the run cache
 (``ecglib.training.runcache``), so chapter 8 and this benchmark share their runs: the DS2
@@ -81,7 +81,8 @@ CHANGES = {
 #: same with each other reference read beside the medians (ecglib.models.REFERENCE_SETS);
 #: then models that differ only in the one reference their R-R ratios divide by
 #: (ecglib.models.ONLY_REFERENCE: the centred median, the record mean, the 90th percentile,
-#: the sinus estimate)
+#: the sinus estimate); the shape template beside the beats that were not premature; and
+#: refitting on the validation patients
 ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True,
                                           patient_weight=0.5),
             **{f"+ {ref}": dict(model=f"vote_rr_tpl_{ref}", class_weight=True,
@@ -90,7 +91,13 @@ ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True
                                    patient_weight=0.5) for ref in ONLY_REFERENCE},
             **{f"only {ref}, sinus template": dict(model=f"vote_only_{ref}_stpl",
                                                    class_weight=True, patient_weight=0.5)
-               for ref in ("p90", "sinus")}}
+               for ref in ("p90", "sinus")},
+            # refit on the validation patients too: which S-rich patients a seed holds out
+            # for early stopping no longer decides what the model sees
+            **{f"{label} + refit": dict(model=model, class_weight=True, patient_weight=0.5,
+                                        refit=True)
+               for label, model in (("medians (vote_rr_tpl)", "vote_rr_tpl"),
+                                    ("only sinus", "vote_only_sinus"))}}
 #: the two members of vote_rr_tpl, whose out-of-fold probabilities show its weight
 VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
 
@@ -104,7 +111,12 @@ def main() -> None:
                     help="also score every rhythm reference (ABLATION) on DS1 out of fold, "
                          "on the rhythm stress set and on DS2, in separate columns: "
                          "PREFIX.json and PREFIX.png")
+    ap.add_argument("--rows", nargs="+", default=None, metavar="ROW",
+                    help="only these rows of ABLATION (the choice is among them)")
     args = ap.parse_args()
+    unknown = sorted(set(args.rows or ()) - set(ABLATION))
+    if unknown:
+        ap.error(f"--rows: no ablation row {unknown}; rows: {list(ABLATION)}")
     params = resolve_params(args.profile)
     table = load("mitdb")
     base = TrainConfig(**{**{k: v for k, v in params.items() if k in CONFIG_FIELDS},
@@ -172,7 +184,7 @@ def main() -> None:
         "split_notes": list(result.split.notes)})
     print(f"wrote {args.out}")
     if args.ablation is not None:
-        ablation(table, base, folds, args.ablation)
+        ablation(table, base, folds, args.ablation, args.rows or list(ABLATION))
 
 
 def scored(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray, threshold: float,
@@ -198,8 +210,8 @@ def scored(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray, threshold: float,
     return out
 
 
-def ablation(table, base: TrainConfig, folds: int, prefix: Path) -> None:
-    """Each row of :data:`ABLATION` scored three ways, in separate columns: DS1 out of fold
+def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]) -> None:
+    """Each of ``rows`` of :data:`ABLATION` scored three ways, in separate columns: DS1 out of fold
     and the rhythm stress set built from DS1 (``ecglib.data.stress``; each patient's stress
     beats scored by the fold model that did not train on that patient), which may choose,
     and DS2, which never does. Writes PREFIX.json and a chart, PREFIX.png."""
@@ -214,8 +226,8 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path) -> None:
           f"({int((y_stress == 1).sum()):,} S) from records "
           f"{sorted(stress.meta['from_record'].unique())}, scenarios {STRESS_SCENARIOS}")
     rows_out = []
-    for label, change in ABLATION.items():
-        config = replace(base, **change)
+    for label in rows:
+        config = replace(base, **ABLATION[label])
         pool = training_patients(table, config)
         both = cached_cross_validate(table, config, pool, folds, stress=stress)
         oof, on_stress = both[:pool.size], both[pool.size:]

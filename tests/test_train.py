@@ -201,3 +201,38 @@ def test_only_the_books_seed_run_on_the_random_split_records_the_keras_bn_curve(
     assert not ch.config(model="seed", split="interpatient").keras_bn_curve
     assert not ch.config(model="cnn", split="random").keras_bn_curve
     assert not ch.config(model="seed", split="random", precise_bn=False).keras_bn_curve
+
+
+def test_refit_fits_again_on_training_and_validation_patients(synthetic_table):
+    """With refit, a boosting model is the same estimator fitted on train + validation for
+    the iterations early stopping chose; the threshold and validation scores are the first
+    fit's; a Keras model refuses by name."""
+    import copy
+    from dataclasses import replace
+
+    from ecglib.models import get_model_spec
+
+    cfg = TrainConfig(model="gbm_rr", split="interpatient", subset=600, seed=0)
+    plain = train(synthetic_table, cfg, verbose=0)
+    refit = train(synthetic_table, replace(cfg, refit=True), verbose=0)
+    np.testing.assert_array_equal(plain.val_proba, refit.val_proba)
+    assert plain.threshold == refit.threshold
+    est = refit.model.estimator
+    assert est.max_iter == plain.model.estimator.n_iter_ and not est.early_stopping
+    y = synthetic_table.labels("binary")
+    both = np.concatenate([refit.split.train, refit.split.val])
+    again = copy.deepcopy(est).fit(refit.model.inputs(synthetic_table.X[both],
+                                                      synthetic_table.features(both)), y[both])
+    test = synthetic_table.X[refit.split.test]
+    np.testing.assert_allclose(
+        refit.test_proba, again.predict_proba(refit.model.inputs(
+            test, synthetic_table.features(refit.split.test)))[:, 1])
+    assert not np.allclose(plain.test_proba, refit.test_proba)
+    net = get_model_spec("cnn").create(n_classes=2)
+    with pytest.raises(ValueError, match="cannot refit"):
+        net.refit(test, y[refit.split.test])
+
+
+def test_refit_with_a_keras_network_is_refused_by_name():
+    with pytest.raises(ValueError, match="refit is for the scikit-learn models; 'seed'"):
+        TrainConfig(model="seed", refit=True).validate()

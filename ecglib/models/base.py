@@ -84,6 +84,13 @@ class Classifier(ABC):
         loss weight per beat (:func:`ecglib.training.weights.patient_weights`), on top of the
         class weights. Returns the history, one row per epoch."""
 
+    def refit(self, X: np.ndarray, y: np.ndarray, features=None,
+              sample_weight: np.ndarray | None = None) -> None:
+        """Fit again, on the training and validation beats together, as far as :meth:`fit`
+        went (its number of iterations); only models that stop by iterations can."""
+        raise ValueError(f"model {self.name!r} cannot refit on the validation beats (refit "
+                         f"is for the scikit-learn models)")
+
     @abstractmethod
     def predict_proba(self, X: np.ndarray,
                       features: pd.DataFrame | np.ndarray | None = None) -> np.ndarray:

@@ -115,13 +115,26 @@ class SklearnClassifier(Classifier):
             # stop on the validation beats given (other patients), not on a random tenth
             extra = {"X_val": self.inputs(X_val[known], None if features_val is None else
                                             features_val[np.asarray(known)]), "y_val": y_val[known]}
-        if sample_weight is not None:
-            step = self.estimator.steps[-1][0] + "__" if isinstance(self.estimator, Pipeline) \
-                else ""
-            extra[step + "sample_weight"] = np.asarray(sample_weight, dtype=np.float64)
+        extra.update(self._weighted(sample_weight))
         self.estimator.fit(self.inputs(X, features), y, **extra)
         return pd.DataFrame({"epoch": [1],
                              "n_iter": [int(getattr(self.estimator, "n_iter_", 1))]})
+
+    def _weighted(self, sample_weight: np.ndarray | None) -> dict:
+        """The fit argument that passes ``sample_weight`` (to a pipeline's last step)."""
+        if sample_weight is None:
+            return {}
+        step = self.estimator.steps[-1][0] + "__" if isinstance(self.estimator, Pipeline) \
+            else ""
+        return {step + "sample_weight": np.asarray(sample_weight, dtype=np.float64)}
+
+    def refit(self, X, y, features=None, sample_weight=None) -> None:
+        """Fit again on ``X`` (training + validation beats): a model that stopped early
+        keeps the number of iterations it stopped at, without stopping again."""
+        if self.estimator.get_params().get("early_stopping") is True:
+            self.estimator.set_params(early_stopping=False,
+                                      max_iter=int(self.estimator.n_iter_))
+        self.estimator.fit(self.inputs(X, features), y, **self._weighted(sample_weight))
 
     def predict_proba(self, X: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
         inputs = self.inputs(X, features)

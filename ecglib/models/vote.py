@@ -54,6 +54,12 @@ class VoteClassifier(Classifier):
             row[f"n_iter_{member.name}"] = history["n_iter"].tolist()
         return pd.DataFrame(row)
 
+    def refit(self, X, y, features=None, sample_weight=None) -> None:
+        """Refit every member (:meth:`ecglib.models.base.Classifier.refit`)."""
+        features = self._named(features, len(X))
+        for member in self.members:
+            member.refit(X, y, features=features, sample_weight=sample_weight)
+
     def predict_proba(self, X: np.ndarray, features: pd.DataFrame | np.ndarray | None = None
                       ) -> np.ndarray:
         features = self._named(features, len(X))

@@ -44,6 +44,10 @@ class TrainConfig:
         choices=lambda: sorted(DATASETS)))
     patience: int = field(default=3, metadata=_opt("early-stopping patience (epochs)"))
     subset: int | None = field(default=None, metadata=_opt("at most this many training beats"))
+    refit: bool = field(default=False, metadata=_opt(
+        "after fitting (early stopping on the validation patients), fit again on the "
+        "training and validation patients together for as many iterations; the threshold "
+        "still comes from the first fit's validation scores (scikit-learn models)"))
     precise_bn: bool = field(default=True, metadata=_opt(
         "recompute BatchNorm statistics before each evaluation",
         off="keep Keras' moving BatchNorm statistics (reproduces the seed's swings)"))
@@ -84,6 +88,9 @@ class TrainConfig:
                              f"got {self.other_lead!r}")
         if not self.adapt_minutes > 0:
             raise ValueError(f"adapt_minutes must be above 0, got {self.adapt_minutes}")
+        if self.refit and get_model_spec(self.model).suffix == ".keras":
+            raise ValueError(f"refit is for the scikit-learn models; {self.model!r} is a "
+                             f"Keras network (it stops by epochs on the validation patients)")
         if self.keras_bn_curve and not self.precise_bn:
             raise ValueError("keras_bn_curve compares Keras' BatchNorm statistics with "
                              "PreciseBN's: it needs precise_bn on (without PreciseBN the "

@@ -21,7 +21,7 @@ from ..metrics.scores import class_scores, predicted_labels
 from ..models import get_model_spec
 from .config import TrainConfig
 from .splits import PATIENT_VAL_SIZE, make_split
-from .trainer import fit_rows, split_params, subsample
+from .trainer import fit_rows, refit_rows, split_params, subsample
 from .weights import patient_weights
 
 
@@ -73,6 +73,7 @@ def cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
         model = get_model_spec(config.model).create(
             n_classes=get_scheme(config.labels).n_classes, seed=config.seed)
         fit_rows(model, table, y, train_rows, val_rows, config, verbose=0)
+        refit_rows(model, table, y, train_rows, val_rows, config)
         p = model.predict_proba(table.X[rows[te]], table.features(rows[te]))
         if out is None:
             out = np.zeros((rows.size,) + p.shape[1:], dtype=np.float64)

@@ -112,6 +112,23 @@ def fit_rows(model: Classifier, table: BeatTable, y: np.ndarray, rows: np.ndarra
                      features_val=table.features(val_rows), **extra)
 
 
+def refit_rows(model: Classifier, table: BeatTable, y: np.ndarray, rows: np.ndarray,
+               val_rows: np.ndarray, config: TrainConfig) -> None:
+    """With ``config.refit``, fit ``model`` (fitted by :func:`fit_rows`) again on ``rows``
+    and ``val_rows`` together (:meth:`ecglib.models.base.Classifier.refit`), each beat with
+    its patient weight among them all; else nothing."""
+    if not config.refit:
+        return
+    if config.other_lead:
+        table, twin = table.twins.both, table.twins.twin
+        y = table.labels(config.labels)
+        rows, val_rows = with_twins(rows, twin), with_twins(val_rows, twin)
+    both = np.concatenate([rows, val_rows])
+    weight = patient_weights(y[both], table.meta["patient"].to_numpy()[both],
+                             config.patient_weight) if config.patient_weight else None
+    model.refit(table.X[both], y[both], features=table.features(both), sample_weight=weight)
+
+
 def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = None,
           verbose: int = 2, force: bool = False) -> TrainResult:
     """Train ``config.model`` on ``table`` with ``config.split``; write a run folder if asked.
@@ -171,6 +188,9 @@ def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = No
     history = fit_rows(model, table, y, train_idx, val_idx, config, verbose)
     fit_seconds = time.perf_counter() - start
     val_p = model.predict_proba(table.X[val_idx], table.features(val_idx))
+    start = time.perf_counter()
+    refit_rows(model, table, y, train_idx, val_idx, config)
+    fit_seconds += time.perf_counter() - start
     test_p = model.predict_proba(table.X[split.test], table.features(split.test))
     threshold = choose_threshold(y[val_idx], val_p) if val_p.ndim == 1 else 0.5
     result = TrainResult(model, config, split, history, threshold, val_p, test_p,
