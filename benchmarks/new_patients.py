@@ -81,17 +81,13 @@ CHANGES = {
 #: same with each other reference read beside the medians (ecglib.models.REFERENCE_SETS);
 #: then models that differ only in the one reference their R-R ratios divide by
 #: (ecglib.models.ONLY_REFERENCE: the centred median, the record mean, the 90th percentile,
-#: the sinus estimate); the shape template beside the beats that were not premature; and
-#: refitting on the validation patients
+#: the sinus estimate); and refitting on the validation patients
 ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True,
                                           patient_weight=0.5),
             **{f"+ {ref}": dict(model=f"vote_rr_tpl_{ref}", class_weight=True,
                                 patient_weight=0.5) for ref in REFERENCE_SETS},
             **{f"only {ref}": dict(model=f"vote_only_{ref}", class_weight=True,
                                    patient_weight=0.5) for ref in ONLY_REFERENCE},
-            **{f"only {ref}, sinus template": dict(model=f"vote_only_{ref}_stpl",
-                                                   class_weight=True, patient_weight=0.5)
-               for ref in ("p90", "sinus")},
             # refit on the validation patients too: which S-rich patients a seed holds out
             # for early stopping no longer decides what the model sees
             **{f"{label} + refit": dict(model=model, class_weight=True, patient_weight=0.5,

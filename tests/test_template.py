@@ -8,12 +8,10 @@ from ecglib.beats.features import BEAT_FEATURES, beat_features, select_features
 from ecglib.beats.segmentation import SegmentParams, windows
 from ecglib.beats.template import (
     PRE_SAMPLES,
-    SHAPE_COLUMNS,
     TEMPLATE_FEATURES,
     pre_r_windows,
     running_templates,
     template_features,
-    usual_templates,
 )
 from ecglib.core.errors import DataError
 
@@ -26,22 +24,6 @@ def test_running_template_is_the_median_of_the_previous_beats():
     for j in range(len(B)):
         expected = np.median(B[max(0, j - k):j] if j else B[:1], axis=0)
         np.testing.assert_allclose(got[j], expected, rtol=1e-6)
-
-
-def test_usual_template_is_the_median_of_the_previous_usual_beats():
-    """Checked against a plain loop: row j is the median of the last k usual rows before j,
-    and the running template before the first usual row."""
-    rng = np.random.default_rng(1)
-    B = rng.random((60, 5)).astype(np.float32)
-    usual = rng.random(60) < 0.3
-    usual[:4] = False
-    k = 4
-    got, running = usual_templates(B, usual, k), running_templates(B, k)
-    for j in range(len(B)):
-        before = np.flatnonzero(usual[:j])[-k:]
-        expected = np.median(B[before], axis=0) if before.size else running[j]
-        np.testing.assert_allclose(got[j], expected, rtol=1e-6)
-    np.testing.assert_array_equal(usual_templates(B, np.zeros(60, bool), k), running)
 
 
 def _record(n=120, odd=(60, 61, 90)):
@@ -107,8 +89,8 @@ def test_built_beats_carry_template_features_and_the_template_model_trains(synth
     from ecglib.models import MODELS
     from ecglib.training.config import TrainConfig
 
-    assert set(SHAPE_COLUMNS) <= set(synthetic_table.meta.columns)
-    assert np.isfinite(synthetic_table.meta[list(SHAPE_COLUMNS)].to_numpy()).all()
+    assert set(TEMPLATE_FEATURES) <= set(synthetic_table.meta.columns)
+    assert np.isfinite(synthetic_table.meta[list(TEMPLATE_FEATURES)].to_numpy()).all()
     y = synthetic_table.labels("binary")
     rows = np.arange(min(len(y), 600))
     model = MODELS["gbm_rr_tpl"].create(n_classes=2)
@@ -144,25 +126,6 @@ def test_beat_folder_holds_the_template_features_with_units(tmp_path, synthetic_
 
     man = write_dataset(synthetic_table, tmp_path / "beats")
     features = pd.read_csv(tmp_path / "beats" / man["features"]["file"])
-    assert set(SHAPE_COLUMNS) <= set(features.columns)
+    assert set(TEMPLATE_FEATURES) <= set(features.columns)
     assert set(features.columns) - {"beat", "file", "row"} == set(man["features"]["units"])
     assert len(features) == len(synthetic_table)
-
-
-def test_the_sinus_template_escapes_where_s_beats_are_the_usual_beat(mitdb_dir):
-    """Record 232 (78% S beats, slow, with pauses): beside the running median template the S
-    beats' P-wave window looks *more* usual than the N beats' (the template is the S beat);
-    beside the sinus template (beats that were not premature) it looks less usual, as the
-    physiology says. In 118, whose S beats are few, the two templates agree."""
-    from ecglib.beats.extract import annotated_beats
-    from ecglib.datasets import get_dataset
-
-    def medians(name):
-        m = annotated_beats(get_dataset("mitdb").read(mitdb_dir, name)).meta
-        return m.groupby("aami")[["pre_mad", "sinus_pre_mad"]].median()
-
-    m232 = medians("232")
-    assert m232.loc["S", "pre_mad"] < m232.loc["N", "pre_mad"]                # captured
-    assert m232.loc["S", "sinus_pre_mad"] > 1.5 * m232.loc["N", "sinus_pre_mad"]
-    m118 = medians("118")
-    np.testing.assert_allclose(m118["pre_mad"], m118["sinus_pre_mad"], rtol=0.1)

@@ -130,27 +130,11 @@ def test_only_reference_variants_differ_in_the_reference_alone():
             assert reads - set(RR_COLUMNS) == set(TEMPLATE_FEATURES)
 
 
-def test_sinus_template_variants_differ_in_the_template_alone():
-    """vote_only_{p90,sinus}_stpl read what vote_only_{p90,sinus} read, with every template
-    feature taken beside the sinus template instead."""
-    from ecglib.beats.template import SINUS_TEMPLATE_FEATURES, TEMPLATE_FEATURES
-    from ecglib.models import MODELS
-
-    swap = dict(zip(TEMPLATE_FEATURES, SINUS_TEMPLATE_FEATURES))
-    for ref in ("p90", "sinus"):
-        for member in ("gbm_only", "lr_only"):
-            plain = MODELS[f"{member}_{ref}"].create(n_classes=5).reads
-            assert MODELS[f"{member}_{ref}_stpl"].create(n_classes=5).reads == tuple(
-                swap.get(c, c) for c in plain)
-        assert MODELS[f"vote_only_{ref}_stpl"].create(n_classes=5).name
-
-
 def test_the_live_vote_reads_no_whole_record_context():
     from ecglib.beats.rr import RR_CONTEXT, RR_REFERENCES
-    from ecglib.beats.template import SINUS_TEMPLATE_FEATURES
     from ecglib.models import MODELS
 
-    offline = set(RR_CONTEXT) | set(RR_REFERENCES) | set(SINUS_TEMPLATE_FEATURES)
+    offline = set(RR_CONTEXT) | set(RR_REFERENCES)
     for member in ("gbm_rr_tpl", "lr_rr_tpl_live"):
         assert not offline & set(MODELS[member].create(n_classes=5).reads)
     assert MODELS["vote_rr_tpl_live"].description.startswith("soft vote")

@@ -8,14 +8,14 @@ import pandas as pd
 
 from .peaks import refine_r_peaks
 from .records import Record
-from .rr import NOT_PREMATURE, RR_COLUMNS, rr_features
+from .rr import RR_COLUMNS, rr_features
 from .segmentation import SegmentParams, map_samples, resample, segment
-from .template import SHAPE_COLUMNS, pre_r_windows, template_features
+from .template import TEMPLATE_FEATURES, pre_r_windows, template_features
 
 #: what every beat carries besides its samples; R-R features: see :mod:`ecglib.beats.rr`,
 #: shape beside the patient's usual beat: see :mod:`ecglib.beats.template`
 META_COLUMNS = ["record", "patient", "sample", "symbol", "aami", *RR_COLUMNS,
-                *SHAPE_COLUMNS]
+                *TEMPLATE_FEATURES]
 
 
 @dataclass
@@ -55,8 +55,7 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
     annotation, or the detection); ``dropped`` counts beats in flat windows.
     Every beat's R-R features come from all ``peaks`` of the record, dropped beats
     included (:func:`ecglib.beats.rr.rr_features`); its template features from the record's
-    beats kept before it, and of those that were not premature
-    (:func:`ecglib.beats.template.template_features`).
+    beats kept before it (:func:`ecglib.beats.template.template_features`).
     """
     peaks = np.asarray(peaks, dtype=np.int64)
     by_time = np.argsort(peaks, kind="stable")
@@ -70,14 +69,12 @@ def beats_from_peaks(record: Record, peaks: np.ndarray, symbols: np.ndarray, aam
     clean = ~_in_gap_windows(record, at, params, x.size)
     peaks, symbols, aami, rr = peaks[clean], symbols[clean], aami[clean], rr.iloc[clean]
     beats, kept = segment(x, at[clean], params)
-    rr_kept = rr.iloc[kept]
-    shape = template_features(beats, pre_r_windows(x, at[clean], params)[kept],
-                              usual=rr_kept["pre_p90"].to_numpy() >= NOT_PREMATURE)
+    shape = template_features(beats, pre_r_windows(x, at[clean], params)[kept])
     meta = pd.concat([pd.DataFrame({
         "record": record.name, "patient": record.patient,
         "sample": peaks[kept].astype(np.int64),
         "symbol": symbols[kept].astype(str), "aami": aami[kept].astype(str),
-    }), rr_kept.reset_index(drop=True), shape], axis=1)[META_COLUMNS]
+    }), rr.iloc[kept].reset_index(drop=True), shape], axis=1)[META_COLUMNS]
     return beats, meta, int((~kept).sum()), int((~clean).sum())
 
 

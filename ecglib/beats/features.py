@@ -11,12 +11,12 @@ import pandas as pd
 
 from ..core.errors import DataError
 from .rr import RR_CONTEXT, RR_FEATURES, RR_REFERENCES, RR_UNITS
-from .template import SHAPE_COLUMNS
+from .template import TEMPLATE_FEATURES
 
 #: every feature a beat may carry, in this order
-BEAT_FEATURES = RR_FEATURES + RR_CONTEXT + RR_REFERENCES + SHAPE_COLUMNS
+BEAT_FEATURES = RR_FEATURES + RR_CONTEXT + RR_REFERENCES + TEMPLATE_FEATURES
 #: units of every column, for the manifest and the book
-FEATURE_UNITS = {**RR_UNITS, **{c: "unitless (beat scale [0, 1])" for c in SHAPE_COLUMNS}}
+FEATURE_UNITS = {**RR_UNITS, **{c: "unitless (beat scale [0, 1])" for c in TEMPLATE_FEATURES}}
 
 
 def beat_features(meta: pd.DataFrame) -> pd.DataFrame | None:

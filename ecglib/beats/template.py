@@ -21,14 +21,6 @@ median is that beat even when some neighbours are ectopic. Features (unitless, b
 A supraventricular beat keeps a normal QRS but may have another P wave (or none); a
 ventricular beat has a QRS unlike the patient's usual one: both show here whatever the
 patient's own beat shape is.
-
-A median of the previous beats is *captured* where ectopic beats are most of them (a record
-of supraventricular runs: the template is then the ectopic beat). The **sinus template**
-escapes the way the sinus R-R reference does (:mod:`ecglib.beats.rr`): it is the median of
-the previous :data:`TEMPLATE_BEATS` beats that were *not premature* (``pre_p90`` at least
-:data:`ecglib.beats.rr.NOT_PREMATURE`; whole-record context, offline), the running template
-before the first such beat. The same features beside it are
-:data:`SINUS_TEMPLATE_FEATURES` (``sinus_tpl_corr``...).
 """
 from __future__ import annotations
 
@@ -46,10 +38,6 @@ TEMPLATE_FEATURES = (
     "tpl_corr", "tpl_corr_qrs", "tpl_mad", "tpl_mad_qrs", "tpl_maxdiff", "tpl_spread",
     *(f"tpl_d{k}" for k in range(QRS_SAMPLES // _BIN)),
     "pre_corr", "pre_mad", *(f"pre_d{k}" for k in range(PRE_SAMPLES // _PRE_BIN)))
-#: the same features beside the sinus template (see the module docstring)
-SINUS_TEMPLATE_FEATURES = tuple(f"sinus_{c}" for c in TEMPLATE_FEATURES)
-#: every shape column a beat carries
-SHAPE_COLUMNS = TEMPLATE_FEATURES + SINUS_TEMPLATE_FEATURES
 
 
 def pre_r_windows(signal: np.ndarray, r_peaks: np.ndarray,
@@ -85,24 +73,6 @@ def running_templates(beats: np.ndarray, k: int = TEMPLATE_BEATS) -> np.ndarray:
     return out
 
 
-def usual_templates(beats: np.ndarray, usual: np.ndarray, k: int = TEMPLATE_BEATS
-                    ) -> np.ndarray:
-    """Row ``j``: the sample-wise median of the last ``k`` rows before ``j`` where ``usual``
-    is True; :func:`running_templates`' row where no such row came before."""
-    B = np.asarray(beats, dtype=np.float32)
-    out = running_templates(B, k)
-    chosen = np.flatnonzero(np.asarray(usual, dtype=bool))
-    if chosen.size == 0:
-        return out
-    # row m of these templates: the median of chosen rows m-k .. m-1 (a last row appended
-    # so that m can be one past the last chosen row)
-    of_chosen = running_templates(np.vstack([B[chosen], B[:1]]), k)
-    before = np.searchsorted(chosen, np.arange(len(B)))   # chosen rows before each row
-    has = before > 0
-    out[has] = of_chosen[before[has]]
-    return out
-
-
 def _rowwise_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pearson correlation of each row of ``a`` with the same row of ``b`` (0 where flat)."""
     a = a - a.mean(axis=1, keepdims=True)
@@ -111,32 +81,22 @@ def _rowwise_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide((a * b).sum(axis=1), den, out=np.zeros(len(a)), where=den > 1e-12)
 
 
-def template_features(beats: np.ndarray, pre: np.ndarray,
-                      usual: np.ndarray | None = None) -> pd.DataFrame:
+def template_features(beats: np.ndarray, pre: np.ndarray) -> pd.DataFrame:
     """:data:`TEMPLATE_FEATURES` of one record's beats (``(n, 187)``, in time order) and of
-    their pre-R windows (``(n, PRE_SAMPLES)``, from :func:`pre_r_windows`); with ``usual``
-    (the beats that are not premature) also :data:`SINUS_TEMPLATE_FEATURES`."""
+    their pre-R windows (``(n, PRE_SAMPLES)``, from :func:`pre_r_windows`)."""
     B = np.asarray(beats, dtype=np.float32)
     P = np.asarray(pre, dtype=np.float32)
     P = P - P.mean(axis=1, keepdims=True)
-    names = TEMPLATE_FEATURES if usual is None else SHAPE_COLUMNS
     if len(B) == 0:
-        return pd.DataFrame(columns=list(names), dtype=np.float32)
-    parts = [_beside(B, P, running_templates(B), running_templates(P))]
-    if usual is not None:
-        parts.append(_beside(B, P, usual_templates(B, usual), usual_templates(P, usual)))
-    return pd.DataFrame(np.hstack(parts).astype(np.float32), columns=list(names))
-
-
-def _beside(B: np.ndarray, P: np.ndarray, tb: np.ndarray, tp: np.ndarray) -> np.ndarray:
-    """The :data:`TEMPLATE_FEATURES` columns of beats ``B`` and pre-R windows ``P`` beside
-    their templates ``tb`` and ``tp``."""
+        return pd.DataFrame(columns=list(TEMPLATE_FEATURES), dtype=np.float32)
+    tb, tp = running_templates(B), running_templates(P)
     q = slice(0, QRS_SAMPLES)
     d, dp = B - tb, P - tp
     spread = (B[:, q].std(axis=1) + 1e-6) / (tb[:, q].std(axis=1) + 1e-6)
-    return np.column_stack([
+    columns = np.column_stack([
         _rowwise_corr(B, tb), _rowwise_corr(B[:, q], tb[:, q]), np.abs(d).mean(axis=1),
         np.abs(d[:, q]).mean(axis=1), np.abs(d).max(axis=1), spread,
         d[:, q].reshape(len(B), -1, _BIN).mean(axis=2),
         _rowwise_corr(P, tp), np.abs(dp).mean(axis=1),
         dp.reshape(len(B), -1, _PRE_BIN).mean(axis=2)])
+    return pd.DataFrame(columns.astype(np.float32), columns=list(TEMPLATE_FEATURES))

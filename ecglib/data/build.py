@@ -17,7 +17,7 @@ from ..beats.features import FEATURE_UNITS
 from ..beats.labels import LabelScheme, get_scheme
 from ..beats.rr import RR_COLUMNS
 from ..beats.segmentation import BEAT_LENGTH, SegmentParams
-from ..beats.template import SHAPE_COLUMNS
+from ..beats.template import TEMPLATE_FEATURES
 from ..core.atomic import (
     atomic_dir,
     atomic_open,
@@ -95,7 +95,7 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
     db = ds.locate(data_dir, records=records, download=download, progress=progress)
     names = records or ds.record_names(db)
     identity = ds.identity(db, names)
-    key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 11, **identity})
+    key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 10, **identity})
     if use_cache and (cached := load_table(key)) is not None:
         return cached
     info = {"source": source, "synthetic": ds.synthetic, "params": asdict(params),
@@ -187,7 +187,7 @@ def _write_files(table: BeatTable, out: Path, scheme: str | LabelScheme) -> dict
         meta.to_csv(fh, index=False, lineterminator="\n")
     extra = {}
     if set(RR_COLUMNS) <= set(meta.columns):       # per-beat features beside the seed's files
-        columns = [c for c in (*RR_COLUMNS, *SHAPE_COLUMNS) if c in meta.columns]
+        columns = [c for c in (*RR_COLUMNS, *TEMPLATE_FEATURES) if c in meta.columns]
         with atomic_open(out / "features.csv", "w", newline="\n") as fh:
             meta[["beat", "file", "row", *columns]].sort_values("beat").to_csv(
                 fh, index=False, lineterminator="\n")

@@ -14,7 +14,7 @@ from ..beats.rr import (
     RR_REFERENCES,
     RR_UNREFERENCED,
 )
-from ..beats.template import SINUS_TEMPLATE_FEATURES, TEMPLATE_FEATURES
+from ..beats.template import TEMPLATE_FEATURES
 from .base import (
     MODELS,
     Classifier,
@@ -121,16 +121,6 @@ for _ref, _reads in ONLY_REFERENCE.items():
                   reads=RR_UNREFERENCED + _reads + TEMPLATE_FEATURES)
     vote_model(f"vote_only_{_ref}", (f"gbm_only_{_ref}", f"lr_only_{_ref}"), (0.4, 0.6),
                f"soft vote: 0.4 x gbm_only_{_ref} + 0.6 x lr_only_{_ref}")
-#: the same with the shape features beside the sinus template (the median of the previous
-#: beats that were not premature) instead of the median of all previous beats
-for _ref in ("p90", "sinus"):
-    _reads = RR_UNREFERENCED + ONLY_REFERENCE[_ref] + SINUS_TEMPLATE_FEATURES
-    sklearn_model(f"gbm_only_{_ref}_stpl", template_boosting, qrs_part,
-                  f"gbm_only_{_ref} beside the sinus template", reads=_reads)
-    sklearn_model(f"lr_only_{_ref}_stpl", linear_model, qrs_part,
-                  f"lr_only_{_ref} beside the sinus template", reads=_reads)
-    vote_model(f"vote_only_{_ref}_stpl", (f"gbm_only_{_ref}_stpl", f"lr_only_{_ref}_stpl"),
-               (0.4, 0.6), f"soft vote: 0.4 x gbm_only_{_ref}_stpl + 0.6 x lr_only_{_ref}_stpl")
 
 
 def summary_table(model) -> pd.DataFrame:
