@@ -87,6 +87,30 @@ def split_params(table: BeatTable, config: TrainConfig) -> SplitParams:
     return config.split_params(standard_split(table), ds.fs if ds is not None else None)
 
 
+def _with_lead(table: BeatTable, y: np.ndarray, rows: np.ndarray, val_rows: np.ndarray,
+               config: TrainConfig) -> tuple[BeatTable, np.ndarray, np.ndarray, np.ndarray]:
+    """``(table, y, rows, val_rows)`` as fitting sees them: with ``config.other_lead``, the
+    table of both leads and each row's twin beside it."""
+    if not config.other_lead:
+        return table, y, rows, val_rows
+    twins = table.twins
+    if twins is None or twins.dataset != config.other_lead:
+        raise DataError(f"other_lead={config.other_lead!r}: these beats were loaded "
+                        f"without that lead; load them with it "
+                        f"(ecglib.data.load(..., other_lead={config.other_lead!r}))")
+    return (twins.both, twins.both.labels(config.labels), with_twins(rows, twins.twin),
+            with_twins(val_rows, twins.twin))
+
+
+def _weights(table: BeatTable, y: np.ndarray, rows: np.ndarray,
+             config: TrainConfig) -> np.ndarray | None:
+    """Each beat's patient weight among ``rows`` (None without ``config.patient_weight``)."""
+    if not config.patient_weight:
+        return None
+    return patient_weights(y[rows], table.meta["patient"].to_numpy()[rows],
+                           config.patient_weight)
+
+
 def fit_rows(model: Classifier, table: BeatTable, y: np.ndarray, rows: np.ndarray,
              val_rows: np.ndarray, config: TrainConfig, verbose: int = 2) -> pd.DataFrame:
     """Fit ``model`` on beats ``rows`` of ``table`` (labels ``y``, early stopping on
@@ -94,19 +118,9 @@ def fit_rows(model: Classifier, table: BeatTable, y: np.ndarray, rows: np.ndarra
     join both (the table's ``twins``, :func:`ecglib.data.leads.with_other_lead`); with
     ``config.patient_weight``, each beat also weighs its patient weight
     (:func:`ecglib.training.weights.patient_weights`). Returns the model's history."""
-    if config.other_lead:
-        twins = table.twins
-        if twins is None or twins.dataset != config.other_lead:
-            raise DataError(f"other_lead={config.other_lead!r}: these beats were loaded "
-                            f"without that lead; load them with it "
-                            f"(ecglib.data.load(..., other_lead={config.other_lead!r}))")
-        table, twin = twins.both, twins.twin
-        y = table.labels(config.labels)
-        rows, val_rows = with_twins(rows, twin), with_twins(val_rows, twin)
-    extra = {}
-    if config.patient_weight:
-        extra["sample_weight"] = patient_weights(y[rows], table.meta["patient"].to_numpy()[rows],
-                                                 config.patient_weight)
+    table, y, rows, val_rows = _with_lead(table, y, rows, val_rows, config)
+    weight = _weights(table, y, rows, config)
+    extra = {} if weight is None else {"sample_weight": weight}
     return model.fit(table.X[rows], y[rows], table.X[val_rows], y[val_rows],
                      config.fit_params(), verbose=verbose, features=table.features(rows),
                      features_val=table.features(val_rows), **extra)
@@ -119,14 +133,10 @@ def refit_rows(model: Classifier, table: BeatTable, y: np.ndarray, rows: np.ndar
     its patient weight among them all; else nothing."""
     if not config.refit:
         return
-    if config.other_lead:
-        table, twin = table.twins.both, table.twins.twin
-        y = table.labels(config.labels)
-        rows, val_rows = with_twins(rows, twin), with_twins(val_rows, twin)
+    table, y, rows, val_rows = _with_lead(table, y, rows, val_rows, config)
     both = np.concatenate([rows, val_rows])
-    weight = patient_weights(y[both], table.meta["patient"].to_numpy()[both],
-                             config.patient_weight) if config.patient_weight else None
-    model.refit(table.X[both], y[both], features=table.features(both), sample_weight=weight)
+    model.refit(table.X[both], y[both], features=table.features(both),
+                sample_weight=_weights(table, y, both, config))
 
 
 def train(table: BeatTable, config: TrainConfig, out_dir: str | Path | None = None,
