@@ -71,3 +71,51 @@ def test_a_leftover_folder_that_is_not_a_run_is_replaced(synthetic_table, counte
     result = runcache.cached_run(synthetic_table, CONFIG, verbose=0)
     assert (result.run_dir / "metrics.json").is_file()
     assert not (result.run_dir / "stray.txt").exists()
+
+
+def _small_net(seed: int = 0):
+    """A compiled two-layer Keras net, its initial weights drawn from ``seed``."""
+    import keras
+
+    from ecglib.core.seed import set_seed
+
+    set_seed(seed)
+    net = keras.Sequential([keras.layers.Input((8,)), keras.layers.Dense(4, activation="relu"),
+                            keras.layers.Dense(1, activation="sigmoid")])
+    net.compile(optimizer="adam", loss="binary_crossentropy")
+    return net
+
+
+def test_a_notebooks_keras_fit_is_cached_by_what_defines_it(monkeypatch, tmp_path, capsys):
+    """The second identical fit loads the weights and history instead of training; a new
+    seed, other data or other fit arguments train again; a damaged entry is retrained."""
+    import keras
+
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 8)).astype("float32"), rng.integers(0, 2, 64)
+    stop = [keras.callbacks.EarlyStopping(monitor="loss", patience=1)]
+    fits: list[int] = []
+    real_fit = keras.Model.fit
+
+    def counting_fit(self, *args, **kwargs):
+        fits.append(1)
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", counting_fit)
+    first = _small_net()
+    history = runcache.cached_fit(first, x, y, epochs=3, verbose=0, callbacks=stop)
+    again = _small_net()
+    assert runcache.cached_fit(again, x, y, epochs=3, verbose=0, callbacks=stop) == history
+    assert len(fits) == 1 and "Loaded the cached fit (3 epochs)" in capsys.readouterr().out
+    for a, b in zip(first.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    runcache.cached_fit(_small_net(seed=1), x, y, epochs=3, verbose=0)
+    runcache.cached_fit(_small_net(), x, 1 - y, epochs=3, verbose=0)
+    runcache.cached_fit(_small_net(), x, y, epochs=2, verbose=0)
+    assert len(fits) == 4
+    (entry,) = [p for p in (tmp_path / "fits").iterdir()
+                if json.loads((p / "history.json").read_text()) == history]
+    (entry / "model.weights.h5").write_bytes(b"not an h5 file")
+    runcache.cached_fit(_small_net(), x, y, epochs=3, verbose=0, callbacks=stop)
+    assert len(fits) == 5 and (entry / "model.weights.h5").stat().st_size > 100

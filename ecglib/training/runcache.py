@@ -8,10 +8,13 @@ deterministic, so a cached run equals a fresh one; a damaged entry is trained ag
 from __future__ import annotations
 
 import hashlib
+import inspect
+import json
 import os
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -88,16 +91,16 @@ def _describe(config: TrainConfig) -> str:
             + (f"; {', '.join(changed)}" if changed else "") + ")")
 
 
-def _publish(tmp: Path, folder: Path) -> None:
+def _publish(tmp: Path, folder: Path, marker: str = "metrics.json") -> None:
     """Move the trained run ``tmp`` to ``folder`` in one rename. Where another process
     (a second notebook, a parallel test) has put the same run there first, its copy is kept:
     training is deterministic, so the two are the same run. A leftover ``folder`` without
-    ``metrics.json`` is not a run and is replaced."""
+    its ``marker`` file is not a run and is replaced."""
     try:
         os.replace(tmp, folder)
         return
     except OSError:                 # folder exists and is not empty
-        if (folder / "metrics.json").is_file():
+        if (folder / marker).is_file():
             return
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(tmp, folder)
@@ -132,3 +135,73 @@ def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarra
     with atomic_open(path, "wb") as f:
         np.save(f, out, allow_pickle=False)
     return out
+
+
+def _digest(*arrays) -> str:
+    """SHA-256 of arrays' shapes, types and bytes."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.shape}{a.dtype}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _plain(value: object) -> object:
+    """``value`` as plain JSON (numbers, strings, lists, dicts; anything else as text)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def fit_identity(model, x: np.ndarray, y: np.ndarray, validation_data: tuple | None,
+                 callbacks: list, fit_args: dict) -> dict:
+    """What a Keras fit's result depends on: the architecture, the compile settings, the
+    initial weights (so the seed), the data, the callbacks' settings and ``fit``'s
+    arguments, and the Keras backend."""
+    import keras
+
+    settings = [{"class": type(c).__name__,      # its settings, not its state in a fit
+                 **{k: v for k, v in vars(c).items()
+                    if k in inspect.signature(type(c)).parameters
+                    and isinstance(v, (bool, int, float, str))}}
+                for c in callbacks]
+    return _plain({"architecture": json.loads(model.to_json()),
+                   "compile": model.get_compile_config(),
+                   "weights": _digest(*model.get_weights()),
+                   "data": _digest(x, y, *(validation_data or ())),
+                   "callbacks": settings, "fit": fit_args,
+                   "backend": keras.backend.backend(), "ecglib_fits": 1})
+
+
+def cached_fit(model, x: np.ndarray, y: np.ndarray, *, validation_data: tuple | None = None,
+               callbacks: list | None = None, **fit_args) -> dict[str, list[float]]:
+    """``model.fit(x, y, ...)`` for a compiled Keras model written in a notebook, its trained
+    weights kept in the run cache (``<cache>/fits/<key>``, key: :func:`fit_identity`): a
+    rebuild loads them into ``model`` instead of training again. Returns the per-epoch
+    history (``History.history``). Only weights are stored (``.weights.h5``), never code."""
+    callbacks = list(callbacks or [])
+    key = cache_key(fit_identity(model, x, y, validation_data, callbacks, fit_args))
+    folder = cache_dir() / "fits" / key
+    weights, history_file = folder / "model.weights.h5", folder / "history.json"
+    if history_file.is_file() and weights.is_file():
+        try:
+            history = json.loads(history_file.read_text())
+            with warnings.catch_warnings():     # the optimizer's state is not needed
+                warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
+                model.load_weights(weights)
+            epochs = len(next(iter(history.values()), []))
+            print(f"Loaded the cached fit ({epochs} epochs) from the run cache.")
+            return history
+        except (OSError, ValueError):       # a damaged entry is trained again
+            shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
+    try:
+        fitted = model.fit(x, y, validation_data=validation_data, callbacks=callbacks,
+                           **fit_args)
+        history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
+        model.save_weights(tmp / "model.weights.h5")
+        (tmp / "history.json").write_text(json.dumps(history))
+        _publish(tmp, folder, marker="history.json")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return history
