@@ -90,10 +90,15 @@ ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True
                                    patient_weight=0.5) for ref in ONLY_REFERENCE},
             # refit on the validation patients too: which S-rich patients a seed holds out
             # for early stopping no longer decides what the model sees
+            # + how irregular the rhythm is around the beat: the AF and flutter records'
+            # short intervals are not early beats (ecglib.beats.rr.RR_IRREGULARITY)
+            "only sinus + irregularity": dict(model="vote_only_sinus_irr", class_weight=True,
+                                              patient_weight=0.5),
             **{f"{label} + refit": dict(model=model, class_weight=True, patient_weight=0.5,
                                         refit=True)
                for label, model in (("medians (vote_rr_tpl)", "vote_rr_tpl"),
-                                    ("only sinus", "vote_only_sinus"))}}
+                                    ("only sinus", "vote_only_sinus"),
+                                    ("only sinus + irregularity", "vote_only_sinus_irr"))}}
 #: the two members of vote_rr_tpl, whose out-of-fold probabilities show its weight
 VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
 

@@ -7,11 +7,14 @@ import pytest
 from ecglib.beats.extract import annotated_beats
 from ecglib.beats.rr import (
     CONTEXT_BEATS,
+    IRREGULAR_BEATS,
+    IRREGULAR_STEP,
     LOCAL_BEATS,
     NEAR_BEATS,
     RAW_INTERVALS,
     RR_CONTEXT,
     RR_FEATURES,
+    RR_IRREGULARITY,
     rr_features,
 )
 from ecglib.datasets import get_dataset
@@ -95,6 +98,37 @@ def test_context_tells_an_early_beat_in_a_regular_rhythm_from_an_irregular_rhyth
     assert rr_features(np.arange(0, 5000, 80), 100.0)["local_cv"].max() == pytest.approx(0)
 
 
+def test_irregularity_against_a_plain_loop():
+    rng = np.random.default_rng(4)
+    t = np.cumsum(np.r_[0, rng.integers(40, 160, 300)])
+    f = rr_features(t, 100.0)
+    pre = f["pre_rr"].to_numpy()
+    change = np.abs(np.diff(pre, prepend=pre[0]))
+    half = IRREGULAR_BEATS // 2
+    for i in (0, 5, 150, 299):                     # ends: the centred window shrinks
+        around = slice(max(0, i - half), i + half + 1)
+        usual = np.median(pre[around])
+        assert f["irr_diff"].iloc[i] == pytest.approx(np.median(change[around]) / usual)
+        assert f["irr_steps"].iloc[i] == pytest.approx(
+            np.mean(change[around] > IRREGULAR_STEP * usual))
+    assert not set(RR_IRREGULARITY) & set(RR_FEATURES)
+
+
+def test_irregularity_tells_fibrillation_from_early_beats_and_runs_at_any_rate():
+    rng = np.random.default_rng(5)
+    fibrillation = np.cumsum(np.r_[0, rng.integers(144, 432, 200)]) / 360.0
+    early_beats = np.cumsum(np.r_[0, np.tile([1.0] * 8 + [0.6, 1.4], 20)])
+    run = np.cumsum(np.r_[0, np.full(60, 1.0), np.full(80, 0.45), np.full(60, 1.0)])
+    irr = {name: rr_features(np.round(t * 360).astype(int), 360.0)[list(RR_IRREGULARITY)]
+           for name, t in (("af", fibrillation), ("early", early_beats), ("run", run))}
+    # one early beat in 10 changes 3 intervals in 10 (early, pause, back)
+    assert irr["af"]["irr_steps"].median() > 0.6 > 0.35 > irr["early"]["irr_steps"].max()
+    assert irr["af"]["irr_diff"].median() > 0.15 > 0.01 > irr["early"]["irr_diff"].max()
+    assert irr["run"]["irr_diff"].iloc[100] == pytest.approx(0, abs=1e-9)   # inside the run
+    slower = rr_features(np.round(fibrillation * 360).astype(int) * 2, 360.0)   # half the rate
+    np.testing.assert_allclose(slower[list(RR_IRREGULARITY)], irr["af"])
+
+
 def test_gaps_and_edges():
     gaps = np.zeros(1000, dtype=bool)
     gaps[450:460] = True                           # between beats 2 (400) and 3 (500)
@@ -158,3 +192,14 @@ def test_references_of_a_steady_rhythm_are_one():
     f = rr_features(np.arange(400) * 300, 300.0)
     for c in ("pre_record", "post_record", "pre_p90", "post_p90", "pre_sinus", "post_sinus"):
         np.testing.assert_allclose(f[c], 1.0, err_msg=c)
+
+
+def test_mitdb_fibrillation_is_irregular_and_early_beats_in_sinus_rhythm_are_not(mitdb_dir):
+    """203 is atrial fibrillation and flutter throughout; 209's S beats come in sinus
+    rhythm and SVT runs (the database's rhythm annotations)."""
+    ds = get_dataset("mitdb")
+    af = annotated_beats(ds.read(mitdb_dir, "203")).meta
+    sinus = annotated_beats(ds.read(mitdb_dir, "209")).meta
+    s = sinus[sinus["aami"] == "S"]
+    assert af["irr_steps"].median() > 0.6 > 0.25 > s["irr_steps"].median()
+    assert af["irr_diff"].median() > 0.2 > 0.05 > s["irr_diff"].median()

@@ -130,6 +130,18 @@ def test_only_reference_variants_differ_in_the_reference_alone():
             assert reads - set(RR_COLUMNS) == set(TEMPLATE_FEATURES)
 
 
+def test_the_irregularity_variant_adds_the_irregularity_features_alone():
+    from ecglib.beats.rr import RR_IRREGULARITY
+    from ecglib.models import MODELS
+
+    for member in ("gbm_only", "lr_only"):
+        with_irr = MODELS[f"{member}_sinus_irr"].create(n_classes=5).reads
+        assert set(with_irr) - set(MODELS[f"{member}_sinus"].create(n_classes=5).reads) \
+            == set(RR_IRREGULARITY)
+    members = MODELS["vote_only_sinus_irr"].create(n_classes=5).definition()["members"]
+    assert [m["name"] for m in members] == ["gbm_only_sinus_irr", "lr_only_sinus_irr"]
+
+
 def test_the_live_vote_reads_no_whole_record_context():
     from ecglib.beats.rr import RR_CONTEXT, RR_REFERENCES
     from ecglib.models import MODELS

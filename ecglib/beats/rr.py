@@ -50,6 +50,16 @@ references escape in other ways; each divides ``pre_rr`` (``pre_*``) and ``post_
   window that are not premature (at least :data:`NOT_PREMATURE` x the 90th percentile);
   the 90th percentile where the window holds none.
 
+Irregularity of the rhythm around the beat (:data:`RR_IRREGULARITY`, whole-record context):
+in atrial fibrillation or flutter the intervals vary beat to beat for minutes, and a short
+one is no sign of an early (S) beat; in sinus rhythm with early beats or in an SVT run most
+successive intervals are alike. Over the :data:`IRREGULAR_BEATS` beats centred on this one:
+
+- ``irr_diff``: the median absolute change of ``pre_rr`` from one beat to the next, divided
+  by the median ``pre_rr`` of the window;
+- ``irr_steps``: the fraction of those changes larger than :data:`IRREGULAR_STEP` x that
+  median (a pNN50 that does not depend on the heart rate).
+
 Edges: an interval is missing for the first beat (no ``pre_rr``), the last (no
 ``post_rr``) and wherever the interval holds a signal gap (NaN samples). A missing
 ``pre_rr`` takes ``post_rr`` and a missing ``post_rr`` takes ``pre_rr``; where both are
@@ -72,6 +82,10 @@ RR_CONTEXT = ("pre_centre", "post_centre", "local_centre", "local_cv")
 #: the same intervals divided by other references than a median (offline, whole record)
 RR_REFERENCES = ("pre_record", "post_record", "pre_p90", "post_p90", "pre_sinus",
                  "post_sinus")
+#: how irregular the rhythm is around the beat (offline, whole record)
+RR_IRREGULARITY = ("irr_diff", "irr_steps")
+IRREGULAR_BEATS = 61
+IRREGULAR_STEP = 0.1
 REFERENCE_SECONDS = 300.0
 NOT_PREMATURE = 0.85
 #: the rhythm features that divide by no reference of the patient's rhythm: the intervals in
@@ -83,14 +97,15 @@ RR_UNREFERENCED = ("pre_rr", "post_rr", "local_rr", "mean_rr", "post_pre", "pre_
 #: the intervals themselves, in seconds, not relative to the patient's rhythm (the kind of
 #: R-R features de Chazal et al. 2004's linear discriminant reads)
 RAW_INTERVALS = ("pre_rr", "post_rr", "local_rr", "mean_rr")
-RR_COLUMNS = RR_FEATURES + RR_CONTEXT + RR_REFERENCES + ("rr_edge",)
+RR_COLUMNS = RR_FEATURES + RR_CONTEXT + RR_REFERENCES + RR_IRREGULARITY + ("rr_edge",)
 #: units of every column, for the manifest and the book
 RR_UNITS = {"pre_rr": "s", "post_rr": "s", "local_rr": "s", "mean_rr": "s",
             "pre_rr_norm": "ratio", "post_rr_norm": "ratio", "local_rr_norm": "ratio",
             "pre_local": "ratio", "post_pre": "ratio", "pre_prev": "ratio",
             "pre_median": "ratio", "post_median": "ratio", "pre_centre": "ratio",
             "post_centre": "ratio", "local_centre": "ratio", "local_cv": "ratio",
-            **{c: "ratio" for c in RR_REFERENCES},
+            **{c: "ratio" for c in RR_REFERENCES}, "irr_diff": "ratio",
+            "irr_steps": "fraction",
             "rr_edge": "1 = an interval was missing and filled"}
 
 
@@ -152,6 +167,7 @@ def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) ->
     near_mean, near_std = near.mean().to_numpy(), near.std().fillna(0.0).to_numpy()
     references = _references(t / float(fs), pre_f)
     return pd.DataFrame({
+        **_irregularity(pre_f),
         **{f"{side}_{name}": interval / ref for name, ref in references.items()
            for side, interval in (("pre", pre_f), ("post", post_f))},
         "pre_rr": pre_f, "post_rr": post_f, "local_rr": local, "mean_rr": mean,
@@ -163,6 +179,15 @@ def rr_features(peaks: np.ndarray, fs: float, gaps: np.ndarray | None = None) ->
         "local_centre": near_mean / centre.to_numpy(), "local_cv": near_std / near_mean,
         "rr_edge": edge.astype(np.int64)}, columns=list(RR_COLUMNS))
 
+
+def _irregularity(pre: np.ndarray) -> dict[str, np.ndarray]:
+    """:data:`RR_IRREGULARITY` of the intervals ``pre``, one value per beat."""
+    change = np.abs(np.diff(pre, prepend=pre[:1]))
+    window = {"window": IRREGULAR_BEATS, "center": True, "min_periods": 1}
+    usual = pd.Series(pre).rolling(**window).median().to_numpy()
+    return {"irr_diff": pd.Series(change).rolling(**window).median().to_numpy() / usual,
+            "irr_steps": pd.Series((change > IRREGULAR_STEP * usual).astype(float))
+            .rolling(**window).mean().to_numpy()}
 
 
 def _references(seconds: np.ndarray, pre: np.ndarray) -> dict[str, np.ndarray]:

@@ -95,7 +95,7 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
     db = ds.locate(data_dir, records=records, download=download, progress=progress)
     names = records or ds.record_names(db)
     identity = ds.identity(db, names)
-    key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 10, **identity})
+    key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 11, **identity})
     if use_cache and (cached := load_table(key)) is not None:
         return cached
     info = {"source": source, "synthetic": ds.synthetic, "params": asdict(params),

@@ -11,6 +11,7 @@ from ..beats.rr import (
     RAW_INTERVALS,
     RR_CONTEXT,
     RR_FEATURES,
+    RR_IRREGULARITY,
     RR_REFERENCES,
     RR_UNREFERENCED,
 )
@@ -110,17 +111,28 @@ for _ref, _reads in REFERENCE_SETS.items():
 #: rhythm is left out but this pair, so the models of the ablation differ in nothing else
 ONLY_REFERENCE = {"centre": ("pre_centre", "post_centre"), **{
     ref: reads for ref, reads in REFERENCE_SETS.items() if ref != "refs"}}
+
+
+def _only_reference_vote(name: str, reads: tuple[str, ...]) -> None:
+    """Register ``vote_only_<name>``: the vote of ``gbm_only_<name>`` and ``lr_only_<name>``,
+    both on the unreferenced R-R features + ``reads`` + template features + the beat's
+    first 0.5 s."""
+    what = f"the unreferenced R-R features + {reads} + template features + the beat's first 0.5 s"
+    sklearn_model(f"gbm_only_{name}", template_boosting, qrs_part,
+                  f"gradient boosting on {what}",
+                  reads=RR_UNREFERENCED + reads + TEMPLATE_FEATURES)
+    sklearn_model(f"lr_only_{name}", linear_model, qrs_part,
+                  f"logistic regression on {what}",
+                  reads=RR_UNREFERENCED + reads + TEMPLATE_FEATURES)
+    vote_model(f"vote_only_{name}", (f"gbm_only_{name}", f"lr_only_{name}"), (0.4, 0.6),
+               f"soft vote: 0.4 x gbm_only_{name} + 0.6 x lr_only_{name}")
+
+
 for _ref, _reads in ONLY_REFERENCE.items():
-    sklearn_model(f"gbm_only_{_ref}", template_boosting, qrs_part,
-                  f"gradient boosting on the unreferenced R-R features + {_reads} + template "
-                  f"features + the beat's first 0.5 s",
-                  reads=RR_UNREFERENCED + _reads + TEMPLATE_FEATURES)
-    sklearn_model(f"lr_only_{_ref}", linear_model, qrs_part,
-                  f"logistic regression on the unreferenced R-R features + {_reads} + "
-                  f"template features + the beat's first 0.5 s",
-                  reads=RR_UNREFERENCED + _reads + TEMPLATE_FEATURES)
-    vote_model(f"vote_only_{_ref}", (f"gbm_only_{_ref}", f"lr_only_{_ref}"), (0.4, 0.6),
-               f"soft vote: 0.4 x gbm_only_{_ref} + 0.6 x lr_only_{_ref}")
+    _only_reference_vote(_ref, _reads)
+# the sinus reference and how irregular the rhythm is around the beat (atrial fibrillation
+# and flutter, whose short intervals are not early beats; ecglib.beats.rr.RR_IRREGULARITY)
+_only_reference_vote("sinus_irr", ONLY_REFERENCE["sinus"] + RR_IRREGULARITY)
 
 
 def summary_table(model) -> pd.DataFrame:
