@@ -159,3 +159,14 @@ def test_a_config_gives_the_command_line_that_gives_it_back():
         assert config_from_args(parser.parse_args(args)) == config, args
     assert config_to_args(TrainConfig(model="gbm", class_weight=True)) == [
         "--model", "gbm", "--class-weight"]
+
+
+def test_every_feature_a_registered_model_reads_is_a_beat_feature():
+    """A beat table carries (and its digest covers) exactly BEAT_FEATURES: a model that
+    reads any other column could never be trained on it."""
+    from ecglib.beats import BEAT_FEATURES
+    from ecglib.models import MODELS
+
+    for name in MODELS:
+        reads = getattr(MODELS.get(name).create(n_classes=5), "reads", ()) or ()
+        assert set(reads) <= set(BEAT_FEATURES), (name, sorted(set(reads) - set(BEAT_FEATURES)))

@@ -16,6 +16,7 @@ from .rr import (
     RAW_INTERVALS,
     RR_CONTEXT,
     RR_FEATURES,
+    RR_IRREGULARITY,
     RR_REFERENCES,
     RR_UNREFERENCED,
     rr_features,
@@ -32,7 +33,7 @@ from .segmentation import (
 from .template import TEMPLATE_FEATURES, template_features
 
 __all__ = ["AAMI_CLASSES", "BEAT_FEATURES", "BEAT_LENGTH", "FEATURE_UNITS", "RAW_INTERVALS",
-           "RR_CONTEXT", "RR_FEATURES", "RR_REFERENCES", "RR_UNREFERENCED", "SCHEMES",
+           "RR_CONTEXT", "RR_FEATURES", "RR_IRREGULARITY", "RR_REFERENCES", "RR_UNREFERENCED", "SCHEMES",
            "TARGET_FS",
            "TEMPLATE_FEATURES",
            "LabelScheme", "Record", "RecordBeats", "SegmentParams", "aami_class",

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError
-from .rr import RR_CONTEXT, RR_FEATURES, RR_REFERENCES, RR_UNITS
+from .rr import RR_CONTEXT, RR_FEATURES, RR_IRREGULARITY, RR_REFERENCES, RR_UNITS
 from .template import TEMPLATE_FEATURES
 
 #: every feature a beat may carry, in this order
-BEAT_FEATURES = RR_FEATURES + RR_CONTEXT + RR_REFERENCES + TEMPLATE_FEATURES
+BEAT_FEATURES = RR_FEATURES + RR_CONTEXT + RR_REFERENCES + RR_IRREGULARITY + TEMPLATE_FEATURES
 #: units of every column, for the manifest and the book
 FEATURE_UNITS = {**RR_UNITS, **{c: "unitless (beat scale [0, 1])" for c in TEMPLATE_FEATURES}}
 
