@@ -28,6 +28,11 @@ figures the book quotes are the ones printed here (the same cache, ``$ECGLIB_CAC
 4. The table is printed beside the published inter-patient results; FILE.json holds
    {"model", "classes": {N, S, V, F: {se, ppv, f1}}, "binary": {balanced_accuracy, auroc},
    "s_breakdown": [rows of ``ecglib.metrics.ectopic_breakdown``]}.
+5. ``--ablation PREFIX`` scores the rows of ``ABLATION`` on DS1 out of fold, on the rhythm
+   stress set and on DS2 in separate columns, chooses on DS1 + stress, scores two decision
+   rules on the chosen row's probabilities (``DECISION_RULES``: an AF gate and a prior shift
+   on P(S), each parameter chosen on DS1 + stress), and reports the chosen row's DS2 figures
+   over 5 seeds beside the issue's floors: PREFIX.json and PREFIX.png.
 """
 from __future__ import annotations
 
@@ -255,8 +260,17 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
     print(f"chosen on DS1 + stress: {chosen}")
     config = replace(base, **ABLATION[chosen])
     pool = training_patients(table, config)
-    threshold = choose_threshold(y_all[pool] > 0, 1.0 - cached_cross_validate(
-        table, config, pool, folds, stress=stress)[:pool.size, 0])
+    both = cached_cross_validate(table, config, pool, folds, stress=stress)
+    threshold = choose_threshold(y_all[pool] > 0, 1.0 - both[:pool.size, 0])
+    seen = ~np.isnan(both[pool.size:, 0])
+    test = cached_run(table, config, verbose=0)
+    rules = decision_rules({
+        "DS1 ": (table.meta.iloc[pool], y_all[pool], both[:pool.size]),
+        "stress ": (stress.meta[seen], y_stress[seen], both[pool.size:][seen]),
+        "DS2 ": (table.meta.iloc[test.split.test], test.y_test, test.test_proba)}, threshold)
+    print(f"decision rules on {chosen}'s probabilities, each parameter chosen on DS1 + stress "
+          f"(DS2: never chooses):")
+    print(rules.T.round(3).to_string())
     floors = seeds_on_ds2(table, config, threshold, SEEDS)
     print(f"{chosen} on DS2, {SEEDS} seeds pooled (Se: the seeds' mean), record-resampled "
           f"95% intervals, beside the issue's floors:")
@@ -269,7 +283,10 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
         "stress": {"beats": len(stress), "s_beats": int((y_stress == 1).sum()),
                    "records": sorted(stress.meta["from_record"].unique().tolist()),
                    "scenarios": list(STRESS_SCENARIOS)},
-        "rows": frame.reset_index().to_dict(orient="records")})
+        "rows": frame.reset_index().to_dict(orient="records"),
+        "decision_rules": rules.reset_index().astype(object).where(rules.reset_index().notna(),
+                                                                   None)
+        .to_dict(orient="records")})
     metrics = ["S_se", "S_ppv", "S_f1", "S_se runs of 3+", "V_se", "V_ppv",
                "binary_balanced_accuracy"]
     fig, axes = plt.subplots(1, 3, figsize=(17, 5.2), sharey=True)
@@ -287,6 +304,49 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
     fig.tight_layout(rect=(0, 0.12, 1, 1))
     fig.savefig(prefix.with_suffix(".png"), dpi=110)
     print(f"wrote {prefix.with_suffix('.json')} and {prefix.with_suffix('.png')}")
+
+
+def _af_gate(meta: pd.DataFrame, p: np.ndarray, g: float) -> np.ndarray:
+    """``p`` with every S probability moved to N where the rhythm around the beat is
+    irregular (``irr_steps >= g``): atrial fibrillation has no early beats."""
+    p = p.copy()
+    irregular = meta["irr_steps"].to_numpy() >= g
+    p[irregular, 0] += p[irregular, 1]
+    p[irregular, 1] = 0.0
+    return p
+
+
+def _prior_shift(meta: pd.DataFrame, p: np.ndarray, k: float) -> np.ndarray:
+    """``p`` with P(S) multiplied by ``k`` and the rows renormalised (a prior shift)."""
+    p = p.copy()
+    p[:, 1] *= k
+    return p / p.sum(axis=1, keepdims=True)
+
+
+#: rules applied to the chosen model's class probabilities before the argmax, each with the
+#: values of its one parameter, the first leaving the model as it is (g = inf, k = 1); the
+#: value is chosen on DS1 out of fold + stress, never DS2
+DECISION_RULES = {"AF gate (S -> N where irr_steps >= g)":
+                  (_af_gate, (np.inf, 0.4, 0.5, 0.6, 0.7, 0.8)),
+                  "prior shift (P(S) x k)": (_prior_shift, (1.0, 0.25, 0.5, 0.75, 1.5, 2.0))}
+
+
+def decision_rules(parts: dict, threshold: float) -> pd.DataFrame:
+    """Each of :data:`DECISION_RULES` at each value scored on ``parts`` (prefix -> beats'
+    meta, labels, probabilities) like the ablation's rows; ``chosen`` marks each rule's
+    value with the best mean of DS1 and stress S F1 (its first value: the rule is not
+    worth it)."""
+    rows = []
+    for rule, (apply, values) in DECISION_RULES.items():
+        rows += [{"rule": rule, "value": v if np.isfinite(v) else "inf",   # JSON has no inf
+                  **{k: val for prefix, (meta, y, p) in parts.items() for k, val in
+                     scored(meta, y, apply(meta, p, v), threshold, prefix).items()}}
+                 for v in values]
+    frame = pd.DataFrame(rows)
+    frame["DS1 + stress S F1"] = (frame["DS1 S_f1"] + frame["stress S_f1"]) / 2
+    best = frame.groupby("rule")["DS1 + stress S F1"].transform("max")
+    frame["chosen"] = frame["DS1 + stress S F1"] == best
+    return frame.set_index(["rule", "value"])
 
 
 #: seeds whose DS2 figures the chosen configuration reports, pooled
