@@ -86,19 +86,20 @@ CHANGES = {
 #: same with each other reference read beside the medians (ecglib.models.REFERENCE_SETS);
 #: then models that differ only in the one reference their R-R ratios divide by
 #: (ecglib.models.ONLY_REFERENCE: the centred median, the record mean, the 90th percentile,
-#: the sinus estimate); and refitting on the validation patients
+#: the sinus estimate); the sinus one with the rhythm's irregularity; and refitting on the
+#: validation patients
 ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True,
                                           patient_weight=0.5),
             **{f"+ {ref}": dict(model=f"vote_rr_tpl_{ref}", class_weight=True,
                                 patient_weight=0.5) for ref in REFERENCE_SETS},
             **{f"only {ref}": dict(model=f"vote_only_{ref}", class_weight=True,
                                    patient_weight=0.5) for ref in ONLY_REFERENCE},
-            # refit on the validation patients too: which S-rich patients a seed holds out
-            # for early stopping no longer decides what the model sees
             # + how irregular the rhythm is around the beat: the AF and flutter records'
             # short intervals are not early beats (ecglib.beats.rr.RR_IRREGULARITY)
             "only sinus + irregularity": dict(model="vote_only_sinus_irr", class_weight=True,
                                               patient_weight=0.5),
+            # refit on the validation patients too: which S-rich patients a seed holds out
+            # for early stopping no longer decides what the model sees
             **{f"{label} + refit": dict(model=model, class_weight=True, patient_weight=0.5,
                                         refit=True)
                for label, model in (("medians (vote_rr_tpl)", "vote_rr_tpl"),
@@ -284,9 +285,7 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
                    "records": sorted(stress.meta["from_record"].unique().tolist()),
                    "scenarios": list(STRESS_SCENARIOS)},
         "rows": frame.reset_index().to_dict(orient="records"),
-        "decision_rules": rules.reset_index().astype(object).where(rules.reset_index().notna(),
-                                                                   None)
-        .to_dict(orient="records")})
+        "decision_rules": rules.reset_index().to_dict(orient="records")})
     metrics = ["S_se", "S_ppv", "S_f1", "S_se runs of 3+", "V_se", "V_ppv",
                "binary_balanced_accuracy"]
     fig, axes = plt.subplots(1, 3, figsize=(17, 5.2), sharey=True)

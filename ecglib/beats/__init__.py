@@ -33,7 +33,8 @@ from .segmentation import (
 from .template import TEMPLATE_FEATURES, template_features
 
 __all__ = ["AAMI_CLASSES", "BEAT_FEATURES", "BEAT_LENGTH", "FEATURE_UNITS", "RAW_INTERVALS",
-           "RR_CONTEXT", "RR_FEATURES", "RR_IRREGULARITY", "RR_REFERENCES", "RR_UNREFERENCED", "SCHEMES",
+           "RR_CONTEXT", "RR_FEATURES", "RR_IRREGULARITY", "RR_REFERENCES", "RR_UNREFERENCED",
+           "SCHEMES",
            "TARGET_FS",
            "TEMPLATE_FEATURES",
            "LabelScheme", "Record", "RecordBeats", "SegmentParams", "aami_class",

@@ -32,7 +32,8 @@ from .trainer import TrainResult, fit_rows, split_params, standard_split, test_m
 from .weights import patient_weights
 
 __all__ = ["PATIENT_VAL_SIZE", "SELECTION_SCORE", "SPLITS", "Split", "SplitParams", "SplitSpec",
-           "TrainConfig", "TrainResult", "cached_cross_validate", "cached_fit", "cached_run", "candidate_row",
+           "TrainConfig", "TrainResult", "cached_cross_validate", "cached_fit", "cached_run",
+           "candidate_row",
            "compare_candidates", "cross_validate", "evaluate_run", "fit_rows",
            "interpatient_split", "load_run", "make_split", "patient_folds", "patient_weights",
            "read_params", "register_split", "shared_records", "split_params", "standard_split",
