@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -61,6 +63,31 @@ def test_a_run_another_process_finished_first_is_kept(synthetic_table, counted, 
     assert (folder / "mark").is_file()          # theirs kept, no error
     np.testing.assert_array_equal(result.test_proba, done.test_proba)
     assert [p.name for p in folder.parent.iterdir()] == [folder.name]   # no temp left
+
+
+def test_a_run_asked_for_while_another_process_trains_it_waits_and_loads_it(
+        synthetic_table, counted, monkeypatch):
+    """Two chapters built side by side that need one run train it once: the second waits
+    for the first's lock, then loads what it published."""
+    real = runcache.train                       # counts each training
+    started = threading.Event()
+
+    def slow_train(*args, **kwargs):
+        started.set()
+        time.sleep(1.0)                         # the second caller arrives meanwhile
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runcache, "train", slow_train)
+    results = []
+    first = threading.Thread(
+        target=lambda: results.append(runcache.cached_run(synthetic_table, CONFIG, verbose=0)))
+    first.start()
+    assert started.wait(30)
+    second = runcache.cached_run(synthetic_table, CONFIG, verbose=0)
+    first.join()
+    assert len(counted) == 1
+    assert second.run_dir == results[0].run_dir
+    np.testing.assert_array_equal(second.test_proba, results[0].test_proba)
 
 
 def test_a_leftover_folder_that_is_not_a_run_is_replaced(synthetic_table, counted):

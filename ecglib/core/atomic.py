@@ -110,6 +110,22 @@ def output_lock(target: str | Path) -> FileLock:
 
 
 @contextlib.contextmanager
+def computing(kind: str, key: str) -> Iterator[None]:
+    """Hold the lock of cache entry ``kind/key`` while one process computes it: a second
+    process (a chapter run beside it, a parallel test) waits here, then finds the entry
+    and loads it instead of computing it again. Where the cache cannot be written it does
+    not lock: the caller's atomic publish still keeps the entry whole."""
+    folder = cache_dir() / "locks"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        yield
+        return
+    with FileLock(folder / f"{kind}-{key}.lock"):
+        yield
+
+
+@contextlib.contextmanager
 def atomic_dir(target: str | Path, replace: bool = True) -> Iterator[Path]:
     """Write a whole folder at once: yields a temp folder beside ``target``, which replaces
     ``target`` when the block succeeds and is removed when it fails. A lock stops two writers

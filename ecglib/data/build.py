@@ -2,6 +2,7 @@
 seed's files."""
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
 from dataclasses import asdict
@@ -23,6 +24,7 @@ from ..core.atomic import (
     atomic_open,
     atomic_write_json,
     check_replaceable,
+    computing,
     sha256_file,
 )
 from ..core.errors import DataError
@@ -98,8 +100,20 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
     key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 11, **identity})
     if use_cache and (cached := load_table(key)) is not None:
         return cached
+    with computing("table", key) if use_cache else contextlib.nullcontext():
+        if use_cache and (cached := load_table(key)) is not None:
+            return cached           # another process built it while this one waited
+        return _build_and_cache(ds, db, names, source, params, key,
+                                identity.get("checksums", {}), use_cache, progress)
+
+
+def _build_and_cache(ds, db, names: list[str], source: str, params: SegmentParams, key: str,
+                     checksums: dict, use_cache: bool, progress: bool) -> BeatTable:
+    """Read ``names`` from ``db``, cut and describe their beats into one table (its source
+    files' ``checksums`` in its info), and keep it in the table cache under ``key`` when
+    ``use_cache``."""
     info = {"source": source, "synthetic": ds.synthetic, "params": asdict(params),
-            "source_checksums": identity.get("checksums", {}), **ds.build_info(names)}
+            "source_checksums": checksums, **ds.build_info(names)}
     parts, excluded = [], {}
     for name in tqdm(names, desc=source, unit="record", disable=not progress):
         rec = ds.read(db, name)
@@ -120,7 +134,7 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
             save_table(table, key)
         except OSError as exc:      # the cache is optional: say so and go on
             warnings.warn(f"ecglib: cache {exc.filename or cache_dir()} is unusable "
-                          f"({exc.strerror or exc}); going on without it", stacklevel=2)
+                          f"({exc.strerror or exc}); going on without it", stacklevel=3)
     return table
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..beats.labels import get_scheme
-from ..core.atomic import atomic_open
+from ..core.atomic import atomic_open, computing
 from ..core.errors import EcglibError
 from ..core.paths import cache_dir, cache_key
 from ..core.progress import report
@@ -60,23 +60,35 @@ def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> Train
     # version 4: a Keras run keeps the BN statistics Keras tracked (keras_bn_statistics.npz)
     key = cache_key({**_identity(table, config), "ecglib_runs": 4})
     folder = cache_dir() / "runs" / key
-    if (folder / "metrics.json").is_file():
-        try:
-            return load_run(folder, table)
-        except (EcglibError, OSError, ValueError):   # a damaged cache entry is retrained
-            shutil.rmtree(folder, ignore_errors=True)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
-    what = _describe(config)
-    report(f"training {what}")
-    try:                            # the run and its writer's lock file stay inside tmp
-        result = train(table, config, out_dir=tmp / "run", verbose=verbose)
-        _publish(tmp / "run", folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    if (found := _cached_result(folder, table)) is not None:
+        return found
+    with computing("run", key):     # a process training the same run: wait, then load it
+        if (found := _cached_result(folder, table)) is not None:
+            return found
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
+        what = _describe(config)
+        report(f"training {what}")
+        try:                        # the run and its writer's lock file stay inside tmp
+            result = train(table, config, out_dir=tmp / "run", verbose=verbose)
+            _publish(tmp / "run", folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     report(f"trained {what}: {len(result.history)} epoch(s) in {result.fit_seconds:.0f} s")
     result.run_dir = folder
     return result
+
+
+def _cached_result(folder: Path, table: BeatTable) -> TrainResult | None:
+    """The run cached in ``folder``, or None when there is none; a damaged entry is
+    removed (and trained again)."""
+    if not (folder / "metrics.json").is_file():
+        return None
+    try:
+        return load_run(folder, table)
+    except (EcglibError, OSError, ValueError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
 
 
 def _describe(config: TrainConfig) -> str:
@@ -120,21 +132,31 @@ def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarra
     key = cache_key(identity)
     expected = rows.size + (len(stress) if stress is not None else 0)
     path = cache_dir() / "cv" / f"{key}.npy"
-    if path.is_file():
-        try:
-            cached = np.load(path, allow_pickle=False)
-            if len(cached) == expected:
-                return cached
-        except (OSError, ValueError):              # a damaged entry is computed again
-            pass
-    what = _describe(config)
-    report(f"cross-validating {what} ({cv_folds} folds)")
-    start = time.perf_counter()
-    out = cross_validate(table, config, rows, cv_folds, progress, stress)
-    report(f"cross-validated {what} in {time.perf_counter() - start:.0f} s")
-    with atomic_open(path, "wb") as f:
-        np.save(f, out, allow_pickle=False)
+    if (found := _cached_probabilities(path, expected)) is not None:
+        return found
+    with computing("cv", key):
+        if (found := _cached_probabilities(path, expected)) is not None:
+            return found
+        what = _describe(config)
+        report(f"cross-validating {what} ({cv_folds} folds)")
+        start = time.perf_counter()
+        out = cross_validate(table, config, rows, cv_folds, progress, stress)
+        report(f"cross-validated {what} in {time.perf_counter() - start:.0f} s")
+        with atomic_open(path, "wb") as f:
+            np.save(f, out, allow_pickle=False)
     return out
+
+
+def _cached_probabilities(path: Path, expected: int) -> np.ndarray | None:
+    """The out-of-fold probabilities cached in ``path``, or None when there are none or
+    they are damaged (then they are computed again)."""
+    if not path.is_file():
+        return None
+    try:
+        cached = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return cached if len(cached) == expected else None
 
 
 def _digest(*arrays) -> str:
@@ -181,27 +203,39 @@ def cached_fit(model, x: np.ndarray, y: np.ndarray, *, validation_data: tuple | 
     callbacks = list(callbacks or [])
     key = cache_key(fit_identity(model, x, y, validation_data, callbacks, fit_args))
     folder = cache_dir() / "fits" / key
-    weights, history_file = folder / "model.weights.h5", folder / "history.json"
-    if history_file.is_file() and weights.is_file():
+    if (found := _cached_fit(model, folder)) is not None:
+        return found
+    with computing("fit", key):
+        if (found := _cached_fit(model, folder)) is not None:
+            return found
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
         try:
-            history = json.loads(history_file.read_text())
-            with warnings.catch_warnings():     # the optimizer's state is not needed
-                warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
-                model.load_weights(weights)
-            epochs = len(next(iter(history.values()), []))
-            print(f"Loaded the cached fit ({epochs} epochs) from the run cache.")
-            return history
-        except (OSError, ValueError):       # a damaged entry is trained again
-            shutil.rmtree(folder, ignore_errors=True)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
+            fitted = model.fit(x, y, validation_data=validation_data, callbacks=callbacks,
+                               **fit_args)
+            history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
+            model.save_weights(tmp / "model.weights.h5")
+            (tmp / "history.json").write_text(json.dumps(history))
+            _publish(tmp, folder, marker="history.json")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return history
+
+
+def _cached_fit(model, folder: Path) -> dict[str, list[float]] | None:
+    """Load the weights cached in ``folder`` into ``model`` and return the fit's history;
+    None when there is no entry, or a damaged one (removed, and trained again)."""
+    weights, history_file = folder / "model.weights.h5", folder / "history.json"
+    if not (history_file.is_file() and weights.is_file()):
+        return None
     try:
-        fitted = model.fit(x, y, validation_data=validation_data, callbacks=callbacks,
-                           **fit_args)
-        history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
-        model.save_weights(tmp / "model.weights.h5")
-        (tmp / "history.json").write_text(json.dumps(history))
-        _publish(tmp, folder, marker="history.json")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        history = json.loads(history_file.read_text())
+        with warnings.catch_warnings():         # the optimizer's state is not needed
+            warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
+            model.load_weights(weights)
+    except (OSError, ValueError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    epochs = len(next(iter(history.values()), []))
+    print(f"Loaded the cached fit ({epochs} epochs) from the run cache.")
     return history
