@@ -24,10 +24,13 @@ _build/.ecglib-stamp: $(shell find ecglib -name '*.py') requirements.txt
 	rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
 	mkdir -p _build && touch $@
 
-# jupyter-book build with _config.yml and the profile's cell timeout (ecglib/book/profiles.py),
-# showing which chapter and model is at work and the time left (ecglib/book/build.py).
+# The chapters, JOBS at a time, each in its own kernel, into Jupyter Book's execution cache,
+# then jupyter-book build with _config.yml and the profile's cell timeout
+# (ecglib/book/profiles.py), showing which chapter and model is at work and the time left
+# (ecglib/book/build.py, ecglib/book/execute.py).
+JOBS ?= 2
 book: install _build/.ecglib-stamp
-	$(VENV)/bin/ecglib book build --profile $(PROFILE)
+	$(VENV)/bin/ecglib book build --profile $(PROFILE) --jobs $(JOBS)
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
 # Unit, real-data and browser tests, and every chapter under nbval (profile "fast"), in

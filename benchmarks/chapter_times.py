@@ -9,12 +9,14 @@ A rebuild with the trained models in the run cache and ``_build`` deleted (every
 executes again and loads its runs) goes in its own column, ``--column``.
 
 It prints the times and writes (or updates: one column per profile) a CSV of chapter x
-profile, with the total and the machine; the instructor's page shows
-``book/chapter_times.csv``.
+profile, with the chapters' sum, the build's wall time (``ecglib book build`` runs several
+chapters at once; it records the wall time in ``_build/build_times.json``) and the machine;
+the instructor's page shows ``book/chapter_times.csv``.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 from datetime import date
@@ -34,6 +36,18 @@ def chapter_seconds(build: Path) -> pd.Series:
     records = {Path(r.uri).stem: r.data.get("execution_seconds")
                for r in get_cache(str(cache)).list_cache_records()}
     return pd.Series(records, dtype=float).sort_index()
+
+
+def build_wall(build: Path, profile: str) -> tuple[float, int] | None:
+    """Wall seconds of the build in ``build`` (running its chapters, then rendering) and
+    how many chapters ran at once; None when it recorded none for ``profile``."""
+    path = Path(build) / "build_times.json"
+    if not path.is_file():
+        return None
+    times = json.loads(path.read_text())
+    if times.get("profile") != profile:
+        return None
+    return times["execute_s"] + times["render_s"], times["jobs"]
 
 
 def machine() -> str:
@@ -62,10 +76,13 @@ def main() -> None:
     column = args.column or f"{args.profile} (s)"
     table = pd.read_csv(args.out, index_col="chapter", dtype=str) if args.out.is_file() \
         else pd.DataFrame(index=pd.Index([], name="chapter"))
-    summary = ["total (min)", "measured on"]
+    summary = ["total (min)", "wall (min)", "measured on"]
     table[column] = seconds.round(0).astype(int).astype(str)
     table.loc["total (min)", column] = f"{seconds.sum() / 60:.1f}"
-    table.loc["measured on", column] = f"{machine()}, {date.today().isoformat()}"
+    wall = build_wall(args.build, args.profile)
+    table.loc["wall (min)", column] = "" if wall is None else f"{wall[0] / 60:.1f}"
+    at_once = "" if wall is None else f", {wall[1]} chapter(s) at a time"
+    table.loc["measured on", column] = f"{machine()}{at_once}, {date.today().isoformat()}"
     table = table.reindex(sorted(set(table.index) - set(summary)) + summary)
     atomic_write_text(args.out, table.fillna("").to_csv())
     print(table[[column]].to_string())

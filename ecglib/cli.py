@@ -198,7 +198,9 @@ def _book_build(args: argparse.Namespace) -> int:
 
     profile = args.profile or default_profile()
     cell_timeout(profile)                      # an unknown profile: one line, before building
-    return build_book(profile, out=args.out, strict=not args.lenient)
+    if args.jobs < 1:
+        raise EcglibError(f"--jobs {args.jobs}: at least one chapter must run at a time")
+    return build_book(profile, out=args.out, strict=not args.lenient, jobs=args.jobs)
 
 
 def _profile_option(parser: argparse.ArgumentParser) -> None:
@@ -210,6 +212,8 @@ def _build_options(bb: argparse.ArgumentParser) -> None:
     bb.add_argument("--out", type=Path, default=Path("_build"))
     bb.add_argument("--lenient", action="store_true",
                     help="let Sphinx warnings pass (default: a warning fails the build)")
+    bb.add_argument("--jobs", type=int, default=2,
+                    help="chapters run at once, each in its own kernel (default 2)")
 
 
 def _book_config(args: argparse.Namespace) -> int:

@@ -3,32 +3,38 @@ Jupyter Book runs (here a stand-in that prints what myst-nb prints and writes wh
 chapters write to the progress file)."""
 from __future__ import annotations
 
+import json
 import sys
-import textwrap
 from pathlib import Path
+
+import nbformat
 
 from ecglib.book.build import Watch, build_book, expected_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_time_left_follows_the_chapters():
+def test_time_left_follows_the_chapters_run_side_by_side():
     now = [0.0]
-    watch = Watch({"01_data": 60.0, "02_building": 120.0, "03_reshape": 30.0},
+    watch = Watch({"01_data": 60.0, "02_building": 120.0, "03_reshape": 30.0}, jobs=2,
                   clock=lambda: now[0])
-    assert watch.seconds_left() == 210
-    watch.saw("/x/notebooks/01_data.ipynb: Executing notebook using local CWD [mystnb]")
+    assert watch.seconds_left() == 120               # 120 on one, 60 then 30 on the other
+    watch.start("02_building")
+    watch.start("01_data")
     now[0] = 20.0
-    assert watch.chapter == "01_data" and watch.seconds_left() == 40 + 150
+    assert watch.seconds_left() == 100               # 100 left; 40 then 30 beside it
     now[0] = 500.0                                   # slower than measured: never negative
-    assert watch.seconds_left() == 150
-    watch.saw("/x/notebooks/01_data.ipynb: Executed notebook in 500.00 seconds [mystnb]")
-    watch.saw("/x/notebooks/02_building.ipynb: Executing notebook using local CWD [mystnb]")
-    assert watch.chapter == "02_building" and watch.seconds_left() == 150
-    assert watch.status("training seed").startswith("[02_building] training seed; about 2")
+    assert watch.seconds_left() == 30
+    watch.finish("01_data")
+    watch.start("03_reshape")                        # just begun: all of its 30 s left
+    assert watch.seconds_left() == 30
+    watch.finish("03_reshape")
+    watch.finish("02_building")
+    assert watch.seconds_left() == 0
+    assert watch.status("training seed", "02_building").startswith(
+        "[02_building] training seed; about 1 min left")
     assert Watch({}).status("x") == "[book] x"        # a profile never measured: no guess
-    # a line stamped while chapter 1 ran, read after chapter 2 began, names chapter 1
-    assert watch.status("trained seed", when=10.0).startswith("[01_data] trained seed")
+    assert Watch({"a": 60.0, "b": 60.0}, jobs=1).seconds_left() == 120
 
 
 def test_expected_seconds_are_the_measured_first_build():
@@ -37,25 +43,92 @@ def test_expected_seconds_are_the_measured_first_build():
     assert expected_seconds(ROOT / "book" / "chapter_times.csv", "nosuch") == {}
 
 
-def test_build_shows_chapter_model_and_time_left(tmp_path):
+CHAPTER = """
+import time
+from ecglib.core.progress import report
+report("training {name} on the random split")
+time.sleep(1.5)
+print("{name} ran")
+"""
+
+
+def tiny_book(root: Path, chapters: dict[str, str]) -> Path:
+    """A book of one page and ``chapters`` (name -> one code cell), measured at 10 s each."""
+    (root / "notebooks").mkdir(parents=True)
+    (root / "book").mkdir()
+    (root / "_config.yml").write_text("title: tiny\nonly_build_toc_files: true\n"
+                                      "execute:\n  execute_notebooks: cache\n")
+    toc = ["format: jb-book", "root: intro", "chapters:"]
+    (root / "intro.md").write_text("# Tiny\n")
+    for name, code in chapters.items():
+        nb = nbformat.v4.new_notebook(metadata={"kernelspec": {
+            "name": "python3", "display_name": "Python 3", "language": "python"}})
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"),
+                    nbformat.v4.new_code_cell(code)]
+        nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
+        toc.append(f"  - file: notebooks/{name}")
+    (root / "_toc.yml").write_text("\n".join(toc) + "\n")
+    rows = "".join(f"{name},10\n" for name in chapters)
+    (root / "book" / "chapter_times.csv").write_text("chapter,fast (s)\n" + rows)
+    return root
+
+
+def test_build_runs_chapters_side_by_side_with_progress_then_renders(tmp_path):
+    root = tiny_book(tmp_path / "book", {n: CHAPTER.format(name=n)
+                                         for n in ("01_data", "02_building")})
     fake = tmp_path / "fake_jupyter_book.py"
-    fake.write_text(textwrap.dedent("""
-        import os, sys, time
-        log = os.environ["ECGLIB_PROGRESS"]
-        for name in ("01_data", "02_building"):
-            print(f"/r/notebooks/{name}.ipynb: Executing notebook using local CWD [mystnb]")
-            with open(log, "a") as fh:
-                fh.write(f"{time.time():.1f} training seed on the random split ({name})\\n")
-            time.sleep(1.5)
-            print(f"/r/notebooks/{name}.ipynb: Executed notebook in 1.50 seconds [mystnb]")
-        sys.exit(3)
-    """))
+    fake.write_text("import sys\nprint('rendering')\nsys.exit(3)\n")
     lines: list[str] = []
-    code = build_book("fast", root=ROOT, out=tmp_path / "build",
+    code = build_book("fast", root=root, out=tmp_path / "build", jobs=2,
                       command=[sys.executable, str(fake)], echo=lines.append)
     assert code == 3                                     # Jupyter Book's own exit status
     assert "timeout" in (tmp_path / "build" / "_config.yml").read_text()
-    shown = [ln for ln in lines if ln.startswith("[0")]
-    assert any(ln.startswith("[01_data] training seed on the random split (01_data); about ")
-               and ln.endswith(" min left") for ln in shown), lines
-    assert any(ln.startswith("[02_building] training seed") for ln in shown), lines
+    assert lines[0].startswith("[book] building the book with profile 'fast': 2 chapter(s)")
+    for name in ("01_data", "02_building"):
+        assert any(ln.startswith(f"[{name}] training {name} on the random split; about ")
+                   and ln.endswith(" min left") for ln in lines), lines
+    steps = [ln.split("] ")[1].split()[0] for ln in lines
+             if " executing chapter" in ln or " executed in" in ln]
+    assert steps[:2] == ["executing", "executing"], lines      # both ran at once
+    assert lines[-1] == "rendering"
+    times = json.loads((tmp_path / "build" / "build_times.json").read_text())
+    assert times["jobs"] == 2 and sorted(times["chapters_run"]) == ["01_data", "02_building"]
+    assert times["execute_s"] >= 1.5 and times["exit_status"] == 3
+    again: list[str] = []                                # every chapter is in the cache now
+    build_book("fast", root=root, out=tmp_path / "build", jobs=2,
+               command=[sys.executable, str(fake)], echo=again.append)
+    assert again[0].startswith("[book] building the book with profile 'fast': 0 chapter(s)")
+    assert not any("executing chapter" in ln for ln in again)
+
+
+def test_a_failing_chapter_is_named_and_nothing_is_rendered(tmp_path):
+    root = tiny_book(tmp_path / "book", {"01_data": "print('fine')",
+                                         "02_building": "raise ValueError('bad beat')"})
+    lines: list[str] = []
+    code = build_book("fast", root=root, out=tmp_path / "build", jobs=2,
+                      command=[sys.executable, "-c", "print('rendering')"],
+                      echo=lines.append)
+    assert code == 1 and "rendering" not in lines
+    assert any(ln.startswith("[02_building] failed:") and "bad beat" in ln for ln in lines)
+    assert "02_building failed" in lines[-1]
+
+
+def test_jupyter_book_renders_the_chapters_the_build_ran(tmp_path):
+    """The chapters run by ``execute_chapters`` are the ones Jupyter Book finds in its
+    cache: it executes none of them again."""
+    root = tiny_book(tmp_path / "book", {"01_data": "print('chapter one ran')",
+                                         "02_building": "print('chapter two ran')"})
+    lines: list[str] = []
+    code = build_book("fast", root=root, out=root / "_build", jobs=2, echo=lines.append)
+    text = "\n".join(lines)
+    assert code == 0, text[-3000:]
+    assert text.count("Using cached notebook") == 2 and "Executing notebook" not in text
+    page = (root / "_build" / "html" / "notebooks" / "02_building.html").read_text()
+    assert "chapter two ran" in page
+
+
+def test_build_refuses_no_chapter_at_a_time(capsys):
+    from ecglib.cli import main
+
+    assert main(["book", "build", "--profile", "fast", "--jobs", "0"]) == 1
+    assert "--jobs 0: at least one chapter" in capsys.readouterr().err

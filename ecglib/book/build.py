@@ -1,18 +1,18 @@
-"""``ecglib book build``: the whole book with Jupyter Book and, while it runs, which chapter
-and which model is at work and about how long is left.
+"""``ecglib book build``: the whole book with Jupyter Book and, while it runs, which chapters
+and which models are at work and about how long is left.
 
-Jupyter Book runs each chapter in its own kernel and prints nothing while a cell trains a
-model. The chapters' long steps write one line to a progress file when they start and end
-(:mod:`ecglib.core.progress`); this module runs the build, passes its output through, and
-turns those lines into ``[05_training] training seed on the random split (binary); about
-21 min left``. The time left comes from the measured first-build time of each chapter for
-the profile (``book/chapter_times.csv``), so it is an upper bound when some chapters are
-already in the execution cache.
+The chapters run first, several at a time (:mod:`.execute`), into Jupyter Book's execution
+cache; Jupyter Book then renders them. The chapters' long steps write one line to a
+progress file when they start and end (:mod:`ecglib.core.progress`), one file per chapter;
+this module shows those lines as ``[05_training] training seed on the random split
+(binary); about 21 min left``. The time left comes from the measured first-build time of
+each chapter for the profile (``book/chapter_times.csv``), shared among the parallel runs
+longest first as the build shares them, so it is an upper bound when runs are in the run
+cache.
 """
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -22,14 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from ..core.atomic import atomic_write_text
+from ..core.atomic import atomic_write_json, atomic_write_text
 from ..core.errors import EcglibError
-from ..core.progress import PROGRESS_ENV
-from .profiles import book_config
+from .execute import Executed, execute_chapters, not_cached, toc_notebooks
+from .profiles import book_config, cell_timeout
 
-#: a chapter named in Jupyter Book's output (myst-nb names the notebook it executes)
-CHAPTER = re.compile(r"notebooks/(\d\d_\w+)(?:\.ipynb)?")
 #: seconds without a line before a reminder that the build is still at work
 QUIET_S = 60.0
 
@@ -47,56 +46,50 @@ def expected_seconds(times_csv: Path, profile: str) -> dict[str, float]:
 
 
 class Watch:
-    """What the build is doing: the chapter being executed, when it began, the chapters
-    done, and the expected time of each."""
+    """What the build is doing: the chapters to run, those running (since when), those
+    done, the expected time of each and how many run at once."""
 
-    def __init__(self, expected: dict[str, float], clock: Callable[[], float] = time.time):
+    def __init__(self, expected: dict[str, float], jobs: int = 1,
+                 clock: Callable[[], float] = time.time):
         self.expected = expected
+        self.jobs = max(jobs, 1)
         self.clock = clock
-        self.chapter: str | None = None
-        self.since = clock()
+        self.running: dict[str, float] = {}
         self.done: set[str] = set()
-        self.starts: list[tuple[float, str]] = []      # (when, chapter), in order
         self.last_line = clock()
 
-    def saw(self, line: str) -> str | None:
-        """Follow one line of Jupyter Book's output; the chapter it starts executing."""
-        match = CHAPTER.search(line)
-        if match and "Executing notebook" in line and "failed" not in line:
-            if self.chapter is not None:
-                self.done.add(self.chapter)
-            self.chapter, self.since = match.group(1), self.clock()
-            self.starts.append((self.since, self.chapter))
-            return self.chapter
-        if match and "Executed notebook" in line:
-            self.done.add(match.group(1))
-        return None
+    def start(self, chapter: str) -> None:
+        """``chapter`` began now."""
+        self.running[chapter] = self.clock()
+
+    def finish(self, chapter: str) -> None:
+        """``chapter`` is done."""
+        self.running.pop(chapter, None)
+        self.done.add(chapter)
 
     def seconds_left(self) -> float | None:
-        """Expected seconds left: the chapters not begun, and what remains of the current
-        one (None when this profile's times were never measured)."""
+        """Expected seconds until the last chapter is done: what remains of the running
+        ones, then the others handed longest first to whichever run ends first (None when
+        this profile's times were never measured)."""
         if not self.expected:
             return None
-        rest = sum(s for c, s in self.expected.items()
-                   if c not in self.done and c != self.chapter)
-        if self.chapter is not None and self.chapter not in self.done:
-            rest += max(self.expected.get(self.chapter, 0.0) - (self.clock() - self.since), 0.0)
-        return rest
+        now = self.clock()
+        loads = sorted(max(self.expected.get(c, 0.0) - (now - since), 0.0)
+                       for c, since in self.running.items())
+        loads = ([0.0] * max(self.jobs - len(loads), 0) + loads)
+        for seconds in sorted((s for c, s in self.expected.items()
+                               if c not in self.done and c not in self.running),
+                              reverse=True):
+            loads.sort()
+            loads[0] += seconds
+        return max(loads, default=0.0)
 
-    def chapter_at(self, when: float) -> str | None:
-        """The chapter that was running at time ``when`` (a progress line's stamp: it may be
-        read after the next chapter began). A second of slack: this process notes a start
-        a moment after Jupyter Book printed it, and stamps are rounded to 0.1 s."""
-        running = [c for t, c in self.starts if t <= when + 1.0]
-        return running[-1] if running else None
-
-    def status(self, message: str, when: float | None = None) -> str:
-        """``message`` with the chapter in front (the one running at ``when``, default
-        now) and the time left behind."""
+    def status(self, message: str, chapter: str | None = None) -> str:
+        """``message`` with ``chapter`` (default: the book) in front and the time left
+        behind."""
         left = self.seconds_left()
-        where = (self.chapter if when is None else self.chapter_at(when)) or "book"
         tail = "" if left is None else f"; about {max(left / 60, 1):.0f} min left"
-        return f"[{where}] {message}{tail}"
+        return f"[{chapter or 'book'}] {message}{tail}"
 
 
 def jupyter_book() -> str:
@@ -109,64 +102,96 @@ def jupyter_book() -> str:
 
 
 def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
-               strict: bool = True, command: list[str] | None = None,
+               strict: bool = True, jobs: int = 2, command: list[str] | None = None,
                echo: Callable[[str], None] = print) -> int:
-    """Build the book in ``root`` with ``profile`` into ``out/html`` and show progress;
-    the exit status of Jupyter Book (``command`` replaces it in tests)."""
+    """Build the book in ``root`` with ``profile`` into ``out/html``: run the chapters not
+    yet in the execution cache, ``jobs`` at a time, showing progress, then render them with
+    Jupyter Book (``command`` replaces it in tests); the wall times of the two steps go to
+    ``out/build_times.json``. The exit status: 1 when a chapter failed (its error shown,
+    nothing rendered), else Jupyter Book's."""
     root, out = Path(root), Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    cache = (out / ".jupyter_cache").resolve()
     config = out / "_config.yml"
-    atomic_write_text(config, book_config(root / "_config.yml", profile))
-    progress = out / "progress.log"
-    progress.unlink(missing_ok=True)
-    watch = Watch(expected_seconds(root / "book" / "chapter_times.csv", profile))
-    echo(watch.status(f"building the book with profile {profile!r}"))
-    cmd = command or [jupyter_book(), "build", str(root), "--config", str(config),
-                      *(["-W", "--keep-going"] if strict else [])]
-    env = {**os.environ, "ECGLIB_PROFILE": profile, PROGRESS_ENV: str(progress.resolve()),
-           "PYTHONUNBUFFERED": "1"}          # Jupyter Book's lines as they come
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env, bufsize=1)
+    settings = yaml.safe_load(book_config(root / "_config.yml", profile))
+    settings.setdefault("execute", {})["cache"] = str(cache)    # the one the chapters fill
+    atomic_write_text(config, yaml.safe_dump(settings, sort_keys=False))
+    progress = out / "progress"
+    shutil.rmtree(progress, ignore_errors=True)
+    todo = not_cached(toc_notebooks(root), cache)
+    expected = expected_seconds(root / "book" / "chapter_times.csv", profile)
+    watch = Watch({p.stem: expected.get(p.stem, 0.0) for p in todo} if expected else {},
+                  jobs=jobs)
+    echo(watch.status(f"building the book with profile {profile!r}: {len(todo)} chapter(s) "
+                      f"to run, {jobs} at a time"))
     stop = threading.Event()
     follower = threading.Thread(target=_follow, args=(progress, watch, echo, stop),
                                 daemon=True)
     follower.start()
+    env = {"ECGLIB_PROFILE": profile}           # the chapters' kernels read it
+
+    def started(chapter: str) -> None:
+        watch.start(chapter)
+        echo(watch.status(f"executing chapter {chapter}", chapter))
+
+    def finished(done: Executed) -> None:
+        watch.finish(done.chapter)
+        outcome = "FAILED" if done.error else "executed"
+        echo(watch.status(f"{outcome} in {done.seconds:.0f} s", done.chapter))
+
+    began = time.perf_counter()
+    try:
+        results = execute_chapters(todo, cache, jobs, cell_timeout(profile), expected,
+                                   env, progress, started, finished)
+    finally:
+        stop.set()
+        follower.join()
+    executed = time.perf_counter() - began
+    failed = [r for r in results if r.error]
+    for result in failed:
+        echo(f"[{result.chapter}] failed:\n{result.error.strip()[-3000:]}")
+    if failed:
+        echo(f"[book] not rendered: {', '.join(r.chapter for r in failed)} failed (above). "
+             f"The chapters that ran are cached; fix the failing ones and build again.")
+        return 1
+    echo("[book] rendering the chapters with Jupyter Book")
+    cmd = command or [jupyter_book(), "build", str(root), "--config", str(config),
+                      *(["-W", "--keep-going"] if strict else [])]
+    env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}   # Jupyter Book's lines as they come
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env, bufsize=1)
     assert proc.stdout is not None
     for line in proc.stdout:
         echo(line.rstrip("\n"))
-        watch.last_line = watch.clock()
-        if watch.saw(line):
-            echo(watch.status(f"executing chapter {watch.chapter}"))
     code = proc.wait()
-    stop.set()
-    follower.join()
+    atomic_write_json(out / "build_times.json", {
+        "profile": profile, "jobs": jobs, "chapters_run": [r.chapter for r in results],
+        "execute_s": round(executed, 1),
+        "render_s": round(time.perf_counter() - began - executed, 1), "exit_status": code})
     return code
 
 
 def _follow(progress: Path, watch: Watch, echo: Callable[[str], None],
             stop: threading.Event) -> None:
-    """Show each new line of the progress file, and a reminder after a quiet minute."""
-    offset = 0
+    """Show each new line of the chapters' progress files, and a reminder after a quiet
+    minute."""
+    offsets: dict[Path, int] = {}
     while True:
         finished = stop.is_set()
-        if progress.is_file():
-            with open(progress, "rb") as fh:
-                fh.seek(offset)
+        for log in sorted(progress.glob("*.log")) if progress.is_dir() else []:
+            with open(log, "rb") as fh:
+                fh.seek(offsets.get(log, 0))
                 chunk = fh.read()
             complete = chunk[: chunk.rfind(b"\n") + 1]
-            offset += len(complete)
+            offsets[log] = offsets.get(log, 0) + len(complete)
             for line in complete.decode("utf-8", errors="replace").splitlines():
-                stamp, _, message = line.partition(" ")
-                try:
-                    when = float(stamp)
-                except ValueError:
-                    when, message = None, line
-                echo(watch.status(message, when))
+                echo(watch.status(line.partition(" ")[2] or line, log.stem))
                 watch.last_line = watch.clock()
         if finished:
             return
-        if watch.clock() - watch.last_line > QUIET_S:
-            echo(watch.status(f"still at work ({(watch.clock() - watch.since) / 60:.0f} min "
-                              f"in this chapter)"))
+        if watch.running and watch.clock() - watch.last_line > QUIET_S:
+            at_work = ", ".join(f"{c} for {(watch.clock() - since) / 60:.0f} min"
+                                for c, since in watch.running.items())
+            echo(watch.status(f"still at work ({at_work})"))
             watch.last_line = watch.clock()
         stop.wait(1.0)
