@@ -27,7 +27,6 @@ import contextlib
 import io
 
 import numpy as np
-from wfdb import processing
 
 from .segmentation import TARGET_FS, resample
 
@@ -54,13 +53,22 @@ def refine_r_peaks(signal: np.ndarray, samples: np.ndarray, fs: float,
     fine = resample(x, fs, search_fs)
     order = np.argsort(s, kind="stable")
     at = np.clip(np.rint(s[order] * search_fs / fs).astype(np.int64), 0, fine.size - 1)
-    moved = processing.correct_peaks(
+    moved = _wfdb_processing().correct_peaks(
         fine, at, search_radius=max(1, int(REFINE_RADIUS_S * search_fs)),
         smooth_window_size=max(2, int(SMOOTH_WINDOW_S * search_fs)), peak_dir="up")
     out = np.empty_like(s)
     out[order] = np.clip(np.rint(np.asarray(moved, dtype=np.float64) * out_fs / search_fs),
                          0, n_out - 1).astype(np.int64)
     return out
+
+
+
+def _wfdb_processing():
+    """``wfdb.processing``, imported on first use: it loads scipy.signal (about a second),
+    which a chapter that reads cached beats never needs."""
+    from wfdb import processing
+
+    return processing
 
 
 def detect_r_peaks(signal: np.ndarray, fs: float, rate: float | None = TARGET_FS
@@ -79,7 +87,7 @@ def detect_r_peaks(signal: np.ndarray, fs: float, rate: float | None = TARGET_FS
     low_fs = fs if rate is None or rate >= fs else rate
     low = x if low_fs == fs else resample(x, fs, low_fs)
     with contextlib.redirect_stdout(io.StringIO()):
-        found = np.asarray(processing.gqrs_detect(sig=low, fs=low_fs), dtype=np.int64)
+        found = np.asarray(_wfdb_processing().gqrs_detect(sig=low, fs=low_fs), dtype=np.int64)
     if found.size == 0:
         return found
     found = np.rint(found * fs / low_fs).astype(np.int64)

@@ -22,7 +22,6 @@ from fractions import Fraction
 from typing import Iterator
 
 import numpy as np
-from scipy.signal import resample_poly
 
 BEAT_LENGTH = 187
 TARGET_FS = 125
@@ -55,6 +54,8 @@ def resample(signal: np.ndarray, fs_in: float, fs_out: float) -> np.ndarray:
     ratio = Fraction(fs_out / fs_in).limit_denominator(1000)
     if ratio == 1:
         return np.asarray(signal, dtype=np.float64)
+    from scipy.signal import resample_poly       # here: scipy.signal takes a second to load
+
     return resample_poly(np.asarray(signal, dtype=np.float64), ratio.numerator, ratio.denominator)
 
 

@@ -6,7 +6,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import skops.io
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -153,6 +152,8 @@ class SklearnClassifier(Classifier):
 
 def save_skops(obj, stem: Path) -> Path:
     """Write ``obj`` (estimators, or lists and dicts of them) atomically as ``stem.skops``."""
+    import skops.io                     # here: loading it takes most of a second
+
     final = Path(stem).with_suffix(".skops")
     with atomic_open(final, "wb") as fh:
         fh.write(skops.io.dumps(obj))
@@ -161,6 +162,8 @@ def save_skops(obj, stem: Path) -> Path:
 
 def load_skops(path: Path):
     """A scikit-learn estimator from a skops file, after checking every type it holds."""
+    import skops.io
+
     try:
         untrusted = skops.io.get_untrusted_types(file=path)
         refused = sorted(set(untrusted) - set(TRUSTED_SKOPS_TYPES))
