@@ -103,7 +103,7 @@ def jupyter_book() -> str:
 
 def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
                strict: bool = True, jobs: int = 2, command: list[str] | None = None,
-               echo: Callable[[str], None] = print) -> int:
+               echo: Callable[[str], None] = lambda line: print(line, flush=True)) -> int:
     """Build the book in ``root`` with ``profile`` into ``out/html``: run the chapters not
     yet in the execution cache, ``jobs`` at a time, showing progress, then render them with
     Jupyter Book (``command`` replaces it in tests); the wall times of the two steps go to
