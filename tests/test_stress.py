@@ -18,9 +18,18 @@ def test_stress_rhythms_are_what_they_say(scenario):
     elif scenario == "svt_runs":
         assert runs.min() >= 10 and runs.max() <= 30
         np.testing.assert_allclose(intervals[is_s], 0.4)
-    else:
+    elif scenario == "slow_pauses":
         assert runs.max() == 1 and 0.02 < is_s.mean() < 0.15
         assert intervals.max() == pytest.approx(2.0)
+    else:                                                 # block_2to1
+        assert runs.max() == 1 and 0.01 < is_s.mean() < 0.05         # one S per cycle
+        np.testing.assert_allclose(intervals[is_s], 0.7 * 0.8)
+        blocked = np.isclose(intervals, 1.6)
+        assert 0.2 < blocked.mean() < 0.6 and not (blocked & is_s).any()
+        released = np.flatnonzero(~blocked[1:] & blocked[:-1]) + 1
+        assert released.size > 5                          # each block stretch ends ...
+        np.testing.assert_allclose(intervals[released], 0.8)   # ... at the sinus interval
+        assert not is_s[released].any()                   # with an N beat, not an early one
 
 
 def test_a_stress_record_keeps_each_beats_signal_and_its_new_rhythm(mitdb_dir):

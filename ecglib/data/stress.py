@@ -15,7 +15,11 @@ random, with replacement) and places each one at a new R-peak time:
 - ``svt_runs``: sinus rhythm with a run of 10 to 30 S beats at 0.5 x (a supraventricular
   tachycardia) after every 30 to 60 N beats;
 - ``slow_pauses``: a slow sinus rhythm (1.4 x) with a pause of 2.5 x every 15 to 30 beats
-  and an isolated S beat at 0.75 x of the slow interval every 8 to 20 beats.
+  and an isolated S beat at 0.75 x of the slow interval every 8 to 20 beats;
+- ``block_2to1``: sinus rhythm conducted 1:1 for 20 to 40 beats, with one isolated S beat at
+  0.7 x in its middle, then 2:1 atrioventricular block for 10 to 30 beats (every other P
+  wave blocked, so the interval doubles to 2 x). The first beat after a block stretch
+  comes at half the intervals before it without being early: it is N.
 
 The sinus interval is the median interval between two consecutive N beats of the record.
 The new signal copies, around each new R peak, the original signal around that beat's own
@@ -47,7 +51,7 @@ from ..datasets import get_dataset
 from .beattable import BeatTable
 
 #: how each scenario sets its beats (see the module docstring)
-SCENARIOS = ("s_dominant", "svt_runs", "slow_pauses")
+SCENARIOS = ("s_dominant", "svt_runs", "slow_pauses", "block_2to1")
 #: a record joins the stress set when it holds at least this many S beats
 MIN_S_BEATS = 50
 STRESS_BEATS = 600
@@ -78,6 +82,12 @@ def stress_rhythm(scenario: str, sinus: float, n_beats: int,
                 add(1.4 * sinus, False)
                 if k % every == 0:
                     add(0.75 * 1.4 * sinus, True)
+        elif scenario == "block_2to1":
+            conducted = int(rng.integers(20, 41))
+            add(sinus, False, conducted // 2)
+            add(0.7 * sinus, True)
+            add(sinus, False, conducted - conducted // 2 - 1)
+            add(2.0 * sinus, False, int(rng.integers(10, 31)))
         else:
             raise ValueError(f"unknown stress scenario {scenario!r}; one of {SCENARIOS}")
     return np.asarray(intervals[:n_beats]), np.asarray(is_s[:n_beats])
