@@ -73,13 +73,14 @@ def tiny_book(root: Path, chapters: dict[str, str]) -> Path:
     return root
 
 
-def test_build_runs_chapters_side_by_side_with_progress_then_renders(tmp_path):
+def test_build_runs_chapters_side_by_side_with_progress_then_renders(tmp_path, monkeypatch):
     root = tiny_book(tmp_path / "book", {n: CHAPTER.format(name=n)
                                          for n in ("01_data", "02_building")})
     fake = tmp_path / "fake_jupyter_book.py"
     fake.write_text("import sys\nprint('rendering')\nsys.exit(3)\n")
     lines: list[str] = []
-    code = build_book("fast", root=root, out=tmp_path / "build", jobs=2,
+    monkeypatch.chdir(tmp_path)             # paths relative to here, as make book gives them
+    code = build_book("fast", root=Path("book"), out=Path("build"), jobs=2,
                       command=[sys.executable, str(fake)], echo=lines.append)
     assert code == 3                                     # Jupyter Book's own exit status
     assert "timeout" in (tmp_path / "build" / "_config.yml").read_text()
@@ -95,7 +96,7 @@ def test_build_runs_chapters_side_by_side_with_progress_then_renders(tmp_path):
     assert times["jobs"] == 2 and sorted(times["chapters_run"]) == ["01_data", "02_building"]
     assert times["execute_s"] >= 1.5 and times["exit_status"] == 3
     again: list[str] = []                                # every chapter is in the cache now
-    build_book("fast", root=root, out=tmp_path / "build", jobs=2,
+    build_book("fast", root=Path("book"), out=Path("build"), jobs=2,
                command=[sys.executable, str(fake)], echo=again.append)
     assert again[0].startswith("[book] building the book with profile 'fast': 0 chapter(s)")
     assert not any("executing chapter" in ln for ln in again)

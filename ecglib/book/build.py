@@ -116,7 +116,7 @@ def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
     settings = yaml.safe_load(book_config(root / "_config.yml", profile))
     settings.setdefault("execute", {})["cache"] = str(cache)    # the one the chapters fill
     atomic_write_text(config, yaml.safe_dump(settings, sort_keys=False))
-    progress = out / "progress"
+    progress = (out / "progress").resolve()     # the kernels run in the notebooks' folder
     shutil.rmtree(progress, ignore_errors=True)
     todo = not_cached(toc_notebooks(root), cache)
     expected = expected_seconds(root / "book" / "chapter_times.csv", profile)
