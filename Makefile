@@ -27,8 +27,9 @@ _build/.ecglib-stamp: $(shell find ecglib -name '*.py') requirements.txt
 # The chapters, JOBS at a time, each in its own kernel, into Jupyter Book's execution cache,
 # then jupyter-book build with _config.yml and the profile's cell timeout
 # (ecglib/book/profiles.py), showing which chapter and model is at work and the time left
-# (ecglib/book/build.py, ecglib/book/execute.py).
-JOBS ?= 2
+# (ecglib/book/build.py, ecglib/book/execute.py). One at a time: chapters that train side by
+# side fight over the cores (ecglib book build --help gives the measured times).
+JOBS ?= 1
 book: install _build/.ecglib-stamp
 	$(VENV)/bin/ecglib book build --profile $(PROFILE) --jobs $(JOBS)
 	@echo "book: $(CURDIR)/_build/html/index.html"

@@ -102,7 +102,7 @@ def jupyter_book() -> str:
 
 
 def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
-               strict: bool = True, jobs: int = 2, command: list[str] | None = None,
+               strict: bool = True, jobs: int = 1, command: list[str] | None = None,
                echo: Callable[[str], None] = lambda line: print(line, flush=True)) -> int:
     """Build the book in ``root`` with ``profile`` into ``out/html``: run the chapters not
     yet in the execution cache, ``jobs`` at a time, showing progress, then render them with
