@@ -216,7 +216,7 @@ def _build_options(bb: argparse.ArgumentParser) -> None:
                     help="chapters run at once, each in its own kernel (default 1: two "
                          "chapters that train side by side fight over the cores; measured "
                          "on 2 cores, the first build took over 36 min with 2 against 27 "
-                         "with 1, a rebuild from the run cache 153 s against 167)")
+                         "with 1, a rebuild from the run cache 153 s against 189)")
 
 
 def _book_config(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ cache lets one train while the other waits (:func:`ecglib.core.atomic.computing`
 ``make book`` runs one at a time. Each Keras training uses every core, so two chapters
 that train side by side slow each other down far more than they gain: on 2 cores a first
 build at ``jobs=2`` was not done after 36 minutes, against 27 one at a time; a rebuild that
-only loads models took 153 s against 167.
+only loads models took 153 s against 189.
 """
 from __future__ import annotations
 
