@@ -27,7 +27,7 @@ import yaml
 from ..core.atomic import atomic_write_json, atomic_write_text
 from ..core.errors import EcglibError
 from .execute import Executed, execute_chapters, not_cached, toc_notebooks
-from .profiles import book_config, cell_timeout
+from .profiles import book_config
 
 #: seconds without a line before a reminder that the build is still at work
 QUIET_S = 60.0
@@ -141,8 +141,10 @@ def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
 
     began = time.perf_counter()
     try:
-        results = execute_chapters(todo, cache, jobs, cell_timeout(profile), expected,
-                                   env, progress, started, finished)
+        execute = settings["execute"]
+        results = execute_chapters(todo, cache, jobs, int(execute["timeout"]), expected, env,
+                                   bool(execute.get("allow_errors", False)), progress,
+                                   started, finished)
     finally:
         stop.set()
         follower.join()

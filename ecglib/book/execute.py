@@ -79,10 +79,11 @@ def not_cached(notebooks: list[Path], cache_path: Path) -> list[Path]:
     return missing
 
 
-def run_chapter(path: str, timeout: int, env: dict[str, str], progress: str | None
-                ) -> Executed:
+def run_chapter(path: str, timeout: int, allow_errors: bool, env: dict[str, str],
+                progress: str | None) -> Executed:
     """Execute one notebook in a fresh kernel in its own folder (a worker process), with
-    ``env`` in its environment; its long steps write to the progress file ``progress``."""
+    ``env`` in its environment, as myst-nb would (``timeout`` per cell, ``allow_errors``);
+    its long steps write to the progress file ``progress``."""
     from jupyter_cache.executors.utils import single_nb_execution
 
     os.environ.update(env)                           # the kernel inherits these
@@ -92,7 +93,7 @@ def run_chapter(path: str, timeout: int, env: dict[str, str], progress: str | No
         os.environ.pop(PROGRESS_ENV, None)
     nb = nbformat.read(path, as_version=4)
     result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout,
-                                 allow_errors=False, meta_override=True)
+                                 allow_errors=allow_errors, meta_override=True)
     chapter = Path(path).stem
     if result.err is not None:
         return Executed(chapter, result.time, error=result.exc_string or repr(result.err))
@@ -101,12 +102,14 @@ def run_chapter(path: str, timeout: int, env: dict[str, str], progress: str | No
 
 def execute_chapters(notebooks: list[Path], cache_path: Path, jobs: int, timeout: int,
                      expected: dict[str, float], env: dict[str, str] | None = None,
+                     allow_errors: bool = False,
                      progress_dir: Path | None = None,
                      started: Callable[[str], None] = lambda chapter: None,
                      finished: Callable[[Executed], None] = lambda done: None,
                      ) -> list[Executed]:
     """Run ``notebooks``, ``jobs`` at a time, longest ``expected`` first, with ``env`` added
-    to their environment, and store each that succeeds in the jupyter-cache at
+    to their environment (``timeout`` and ``allow_errors``: the book's ``execute``
+    settings), and store each that succeeds in the jupyter-cache at
     ``cache_path``. Each chapter writes its progress lines to
     ``progress_dir/<chapter>.log``. ``started`` is called when a chapter is handed to a
     worker, ``finished`` when it is done. Returns every execution, failed ones included."""
@@ -131,7 +134,8 @@ def execute_chapters(notebooks: list[Path], cache_path: Path, jobs: int, timeout
             while waiting and len(running) < jobs:
                 path = waiting.pop(0)
                 log = None if progress_dir is None else str(progress_dir / f"{path.stem}.log")
-                running[pool.submit(run_chapter, str(path), timeout, env or {}, log)] = path
+                running[pool.submit(run_chapter, str(path), timeout, allow_errors,
+                                    env or {}, log)] = path
                 started(path.stem)
             done, _ = concurrent.futures.wait(running,
                                               return_when=concurrent.futures.FIRST_COMPLETED)
