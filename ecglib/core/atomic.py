@@ -11,12 +11,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator, TypeVar
 
 from filelock import FileLock, Timeout
 
 from .errors import DataError, EcglibError
 from .paths import cache_dir
+
+T = TypeVar("T")
 
 
 def _chmod_as_created(path: str | Path, mode: int) -> None:
@@ -96,33 +98,41 @@ def is_empty_dir(path: Path) -> bool:
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
 
-def output_lock(target: str | Path) -> FileLock:
-    """The lock of one output path, kept in the cache (``locks/``), not beside the output
-    (beside it only when the cache cannot be written)."""
-    target = Path(target)
+def _lock_folder() -> Path | None:
+    """The cache's ``locks/`` folder, made if needed; None when the cache cannot be written."""
     folder = cache_dir() / "locks"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
+        return None
+    return folder
+
+
+def output_lock(target: str | Path) -> FileLock:
+    """The lock of one output path, kept in the cache (``locks/``), not beside the output
+    (beside it only when the cache cannot be written)."""
+    target = Path(target)
+    folder = _lock_folder()
+    if folder is None:
         return FileLock(target.parent / f".{target.name}.lock")
     key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:32]
     return FileLock(folder / f"{key}.lock")
 
 
-@contextlib.contextmanager
-def computing(kind: str, key: str) -> Iterator[None]:
-    """Hold the lock of cache entry ``kind/key`` while one process computes it: a second
-    process (a chapter run beside it, a parallel test) waits here, then finds the entry
-    and loads it instead of computing it again. Where the cache cannot be written it does
-    not lock: the caller's atomic publish still keeps the entry whole."""
-    folder = cache_dir() / "locks"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        yield
-        return
-    with FileLock(folder / f"{kind}-{key}.lock"):
-        yield
+def load_or_compute(kind: str, key: str, load: Callable[[], T | None],
+                    compute: Callable[[], T]) -> T:
+    """Cache entry ``kind/key``: ``load()`` it, else ``compute()`` it holding the entry's lock.
+    A second process asking meanwhile (a chapter run beside it, a parallel test) waits for
+    the lock, then loads what the first published instead of computing it again. Where the
+    cache cannot be written it does not lock: the caller's atomic publish still keeps the
+    entry whole."""
+    if (found := load()) is not None:
+        return found
+    folder = _lock_folder()
+    with FileLock(folder / f"{kind}-{key}.lock") if folder else contextlib.nullcontext():
+        if (found := load()) is not None:
+            return found
+        return compute()
 
 
 @contextlib.contextmanager

@@ -2,7 +2,6 @@
 seed's files."""
 from __future__ import annotations
 
-import contextlib
 import json
 import warnings
 from dataclasses import asdict
@@ -24,7 +23,7 @@ from ..core.atomic import (
     atomic_open,
     atomic_write_json,
     check_replaceable,
-    computing,
+    load_or_compute,
     sha256_file,
 )
 from ..core.errors import DataError
@@ -98,13 +97,12 @@ def build_table(source: str = "mitdb", data_dir: str | Path | None = None,
     names = records or ds.record_names(db)
     identity = ds.identity(db, names)
     key = cache_key({"source": source, "params": asdict(params), "ecglib_data": 11, **identity})
-    if use_cache and (cached := load_table(key)) is not None:
-        return cached
-    with computing("table", key) if use_cache else contextlib.nullcontext():
-        if use_cache and (cached := load_table(key)) is not None:
-            return cached           # another process built it while this one waited
+    def build() -> BeatTable:
         return _build_and_cache(ds, db, names, source, params, key,
                                 identity.get("checksums", {}), use_cache, progress)
+
+    return load_or_compute("table", key, lambda: load_table(key), build) if use_cache \
+        else build()
 
 
 def _build_and_cache(ds, db, names: list[str], source: str, params: SegmentParams, key: str,

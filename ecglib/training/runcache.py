@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..beats.labels import get_scheme
-from ..core.atomic import atomic_open, computing
+from ..core.atomic import atomic_open, load_or_compute
 from ..core.errors import EcglibError
 from ..core.paths import cache_dir, cache_key
 from ..core.progress import report
@@ -60,20 +60,22 @@ def cached_run(table: BeatTable, config: TrainConfig, verbose: int = 2) -> Train
     # version 4: a Keras run keeps the BN statistics Keras tracked (keras_bn_statistics.npz)
     key = cache_key({**_identity(table, config), "ecglib_runs": 4})
     folder = cache_dir() / "runs" / key
-    if (found := _cached_result(folder, table)) is not None:
-        return found
-    with computing("run", key):     # a process training the same run: wait, then load it
-        if (found := _cached_result(folder, table)) is not None:
-            return found
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
-        what = _describe(config)
-        report(f"training {what}")
-        try:                        # the run and its writer's lock file stay inside tmp
-            result = train(table, config, out_dir=tmp / "run", verbose=verbose)
-            _publish(tmp / "run", folder)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+    return load_or_compute("run", key, lambda: _cached_result(folder, table),
+                           lambda: _train_into(folder, key, table, config, verbose))
+
+
+def _train_into(folder: Path, key: str, table: BeatTable, config: TrainConfig,
+                verbose: int) -> TrainResult:
+    """Train ``config`` on ``table`` and publish the run as ``folder`` in one rename."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
+    what = _describe(config)
+    report(f"training {what}")
+    try:                            # the run and its writer's lock file stay inside tmp
+        result = train(table, config, out_dir=tmp / "run", verbose=verbose)
+        _publish(tmp / "run", folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     report(f"trained {what}: {len(result.history)} epoch(s) in {result.fit_seconds:.0f} s")
     result.run_dir = folder
     return result
@@ -132,18 +134,22 @@ def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarra
     key = cache_key(identity)
     expected = rows.size + (len(stress) if stress is not None else 0)
     path = cache_dir() / "cv" / f"{key}.npy"
-    if (found := _cached_probabilities(path, expected)) is not None:
-        return found
-    with computing("cv", key):
-        if (found := _cached_probabilities(path, expected)) is not None:
-            return found
-        what = _describe(config)
-        report(f"cross-validating {what} ({cv_folds} folds)")
-        start = time.perf_counter()
-        out = cross_validate(table, config, rows, cv_folds, progress, stress)
-        report(f"cross-validated {what} in {time.perf_counter() - start:.0f} s")
-        with atomic_open(path, "wb") as f:
-            np.save(f, out, allow_pickle=False)
+    return load_or_compute("cv", key, lambda: _cached_probabilities(path, expected),
+                           lambda: _cross_validate_into(path, table, config, rows, cv_folds,
+                                                        progress, stress))
+
+
+def _cross_validate_into(path: Path, table: BeatTable, config: TrainConfig, rows: np.ndarray,
+                         cv_folds: int, progress: bool, stress: BeatTable | None
+                         ) -> np.ndarray:
+    """:func:`cross_validate`, its probabilities written to ``path`` atomically."""
+    what = _describe(config)
+    report(f"cross-validating {what} ({cv_folds} folds)")
+    start = time.perf_counter()
+    out = cross_validate(table, config, rows, cv_folds, progress, stress)
+    report(f"cross-validated {what} in {time.perf_counter() - start:.0f} s")
+    with atomic_open(path, "wb") as f:
+        np.save(f, out, allow_pickle=False)
     return out
 
 
@@ -203,22 +209,26 @@ def cached_fit(model, x: np.ndarray, y: np.ndarray, *, validation_data: tuple | 
     callbacks = list(callbacks or [])
     key = cache_key(fit_identity(model, x, y, validation_data, callbacks, fit_args))
     folder = cache_dir() / "fits" / key
-    if (found := _cached_fit(model, folder)) is not None:
-        return found
-    with computing("fit", key):
-        if (found := _cached_fit(model, folder)) is not None:
-            return found
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
-        try:
-            fitted = model.fit(x, y, validation_data=validation_data, callbacks=callbacks,
-                               **fit_args)
-            history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
-            model.save_weights(tmp / "model.weights.h5")
-            (tmp / "history.json").write_text(json.dumps(history))
-            _publish(tmp, folder, marker="history.json")
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+    return load_or_compute("fit", key, lambda: _cached_fit(model, folder),
+                           lambda: _fit_into(folder, key, model, x, y, validation_data,
+                                             callbacks, fit_args))
+
+
+def _fit_into(folder: Path, key: str, model, x: np.ndarray, y: np.ndarray,
+              validation_data: tuple | None, callbacks: list, fit_args: dict
+              ) -> dict[str, list[float]]:
+    """``model.fit``, its weights and history published as ``folder`` in one rename."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=folder.parent))
+    try:
+        fitted = model.fit(x, y, validation_data=validation_data, callbacks=callbacks,
+                           **fit_args)
+        history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
+        model.save_weights(tmp / "model.weights.h5")
+        (tmp / "history.json").write_text(json.dumps(history))
+        _publish(tmp, folder, marker="history.json")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return history
 
 
