@@ -46,20 +46,31 @@ import pandas as pd
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
 from ecglib.beats.labels import get_scheme
-from ecglib.core.atomic import atomic_write_json
+from ecglib.book.plots import plot_ablation
 from ecglib.book.profiles import resolve_params
+from ecglib.core.atomic import atomic_write_json
 from ecglib.data.loading import load
 from ecglib.data.stress import SCENARIOS as STRESS_SCENARIOS
-from ecglib.data.stress import stress_table
+from ecglib.data.stress import stress_for
+from ecglib.evaluation.ablation import (
+    ABLATION,
+    CHOICE_SCORE,
+    FLOORS,
+    ablation_row,
+    held_out_row,
+    scored,
+)
 from ecglib.evaluation.literature import published
-from ecglib.metrics import class_scores, class_scores_ci, ectopic_breakdown, metrics_table
+from ecglib.metrics import (
+    class_scores_ci,
+    ectopic_breakdown,
+    metrics_table,
+)
 from ecglib.metrics.scores import choose_threshold, predicted_labels
-from ecglib.models import ONLY_REFERENCE, REFERENCE_SETS
 from ecglib.training.config import CONFIG_FIELDS, TrainConfig, config_to_args
 from ecglib.training.runcache import cached_cross_validate, cached_run
 from ecglib.training.selection import (
     SELECTION_SCORE,
-    candidate_row,
     compare_candidates,
     training_patients,
     vote_weights,
@@ -82,29 +93,6 @@ CHANGES = {
     "vote_rr_tpl + class weights + patient weights 1": dict(
         model="vote_rr_tpl", class_weight=True, patient_weight=1.0),
 }
-#: the ablation of the rhythm reference (--ablation): today's chosen configuration; the
-#: same with each other reference read beside the medians (ecglib.models.REFERENCE_SETS);
-#: then models that differ only in the one reference their R-R ratios divide by
-#: (ecglib.models.ONLY_REFERENCE: the centred median, the record mean, the 90th percentile,
-#: the sinus estimate); the sinus one with the rhythm's irregularity; and refitting on the
-#: validation patients
-ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True,
-                                          patient_weight=0.5),
-            **{f"+ {ref}": dict(model=f"vote_rr_tpl_{ref}", class_weight=True,
-                                patient_weight=0.5) for ref in REFERENCE_SETS},
-            **{f"only {ref}": dict(model=f"vote_only_{ref}", class_weight=True,
-                                   patient_weight=0.5) for ref in ONLY_REFERENCE},
-            # + how irregular the rhythm is around the beat: the AF and flutter records'
-            # short intervals are not early beats (ecglib.beats.rr.RR_IRREGULARITY)
-            "only sinus + irregularity": dict(model="vote_only_sinus_irr", class_weight=True,
-                                              patient_weight=0.5),
-            # refit on the validation patients too: which S-rich patients a seed holds out
-            # for early stopping no longer decides what the model sees
-            **{f"{label} + refit": dict(model=model, class_weight=True, patient_weight=0.5,
-                                        refit=True)
-               for label, model in (("medians (vote_rr_tpl)", "vote_rr_tpl"),
-                                    ("only sinus", "vote_only_sinus"),
-                                    ("only sinus + irregularity", "vote_only_sinus_irr"))}}
 #: the two members of vote_rr_tpl, whose out-of-fold probabilities show its weight
 VOTE_MEMBERS = ("gbm_rr_tpl + class weights", "lr_rr_tpl + class weights")
 
@@ -194,40 +182,12 @@ def main() -> None:
         ablation(table, base, folds, args.ablation, args.rows or list(ABLATION))
 
 
-def scored(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray, threshold: float,
-           prefix: str) -> dict:
-    """S and V Se / +P / F1, binary balanced accuracy (abnormal = not N, at ``threshold``)
-    and the S breakdown of predictions ``p`` of the beats ``meta`` (labels ``y``), each
-    name starting with ``prefix``."""
-    classes = get_scheme("aami5").classes
-    pred = predicted_labels(p, 0.5)
-    out = {f"{prefix}binary_balanced_accuracy": float(balanced_accuracy_score(
-        y > 0, 1.0 - p[:, 0] >= threshold))}
-    per_class = class_scores(y, pred, classes).set_index("class")
-    for c in ("S", "V"):                # NaN for a class these beats do not hold
-        out.update({f"{prefix}{c}_{m}": float(per_class.loc[c, m])
-                    if per_class.loc[c, "n"] else np.nan for m in ("se", "ppv", "f1")})
-    breakdown = ectopic_breakdown(meta["record"].to_numpy(), meta["sample"].to_numpy(), y,
-                                  pred, classes).set_index("group")
-    for group in ("isolated", "pairs", "runs of 3+", "record 232", "without 232"):
-        if group in breakdown.index:
-            out[f"{prefix}S_se {group}"] = float(breakdown.loc[group, "se"])
-    if "without 232" in breakdown.index:
-        out[f"{prefix}S_ppv without 232"] = float(breakdown.loc["without 232", "ppv"])
-    return out
-
-
 def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]) -> None:
     """Each of ``rows`` of :data:`ABLATION` scored three ways, in separate columns: DS1 out of fold
     and the rhythm stress set built from DS1 (``ecglib.data.stress``; each patient's stress
     beats scored by the fold model that did not train on that patient), which may choose,
     and DS2, which never does. Writes PREFIX.json and a chart, PREFIX.png."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    stress = stress_table("mitdb")
+    stress = stress_for(table, training_patients(table, base))
     y_all, y_stress = table.labels("aami5"), stress.labels("aami5")
     print(f"rhythm stress set: {len(stress):,} beats "
           f"({int((y_stress == 1).sum()):,} S) from records "
@@ -235,34 +195,21 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
     rows_out = []
     for label in rows:
         config = replace(base, **ABLATION[label])
-        pool = training_patients(table, config)
-        both = cached_cross_validate(table, config, pool, folds, stress=stress)
-        oof, on_stress = both[:pool.size], both[pool.size:]
-        seen = ~np.isnan(on_stress[:, 0])               # patients of the training pool
-        threshold = choose_threshold(y_all[pool] > 0, 1.0 - oof[:, 0])
-        ds1 = candidate_row(label, y_all[pool], oof, get_scheme("aami5").classes,
-                            table.meta["patient"].to_numpy()[pool])
         row = {"row": label, "train_args": train_args(config),
-               SELECTION_SCORE: ds1[SELECTION_SCORE],
-               **scored(table.meta.iloc[pool], y_all[pool], oof, threshold, "DS1 "),
-               **scored(stress.meta[seen], y_stress[seen], on_stress[seen], threshold,
-                        "stress ")}
-        row["DS1 + stress score"] = float(np.mean([ds1[SELECTION_SCORE], row["stress S_f1"]]))
-        result = cached_run(table, config, verbose=0)      # DS2: reported, never chooses
-        row.update(scored(table.meta.iloc[result.split.test], result.y_test,
-                          result.test_proba, threshold, "DS2 "))
+               **ablation_row(table, config, stress, folds)}
+        row.update(held_out_row(table, config, row["threshold"]))   # DS2: never chooses
         rows_out.append(row)
-        print(f"  {label}: DS1 {ds1[SELECTION_SCORE]:.3f}, stress S F1 "
+        print(f"  {label}: DS1 {row[SELECTION_SCORE]:.3f}, stress S F1 "
               f"{row['stress S_f1']:.3f}, DS2 S F1 {row['DS2 S_f1']:.3f}", flush=True)
     frame = pd.DataFrame(rows_out).set_index("row")
-    chosen = frame["DS1 + stress score"].idxmax()
+    chosen = frame[CHOICE_SCORE].idxmax()
     print("rhythm reference ablation (DS1 out of fold and stress: may choose; DS2: never):")
     print(frame.drop(columns="train_args").T.round(3).to_string())
     print(f"chosen on DS1 + stress: {chosen}")
     config = replace(base, **ABLATION[chosen])
     pool = training_patients(table, config)
     both = cached_cross_validate(table, config, pool, folds, stress=stress)
-    threshold = choose_threshold(y_all[pool] > 0, 1.0 - both[:pool.size, 0])
+    threshold = float(frame.loc[chosen, "threshold"])
     seen = ~np.isnan(both[pool.size:, 0])
     test = cached_run(table, config, verbose=0)
     rules = decision_rules({
@@ -286,21 +233,7 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
                    "scenarios": list(STRESS_SCENARIOS)},
         "rows": frame.reset_index().to_dict(orient="records"),
         "decision_rules": rules.reset_index().to_dict(orient="records")})
-    metrics = ["S_se", "S_ppv", "S_f1", "S_se runs of 3+", "V_se", "V_ppv",
-               "binary_balanced_accuracy"]
-    fig, axes = plt.subplots(1, 3, figsize=(17, 5.2), sharey=True)
-    for ax, part, role in zip(axes, ("DS1 ", "stress ", "DS2 "),
-                              ("out of fold: chooses", "chooses", "test: never chooses")):
-        width = 0.8 / len(frame)
-        for k, (label, row) in enumerate(frame.iterrows()):
-            values = [row.get(part + m, np.nan) for m in metrics]
-            ax.bar(np.arange(len(metrics)) + (k - (len(frame) - 1) / 2) * width, values,
-                   width, label=label)
-        ax.set_xticks(np.arange(len(metrics)), metrics, rotation=25, ha="right")
-        ax.set(title=f"{part.strip()} ({role})", ylim=(0, 1.05))
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=8)
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig = plot_ablation(frame)
     fig.savefig(prefix.with_suffix(".png"), dpi=110)
     print(f"wrote {prefix.with_suffix('.json')} and {prefix.with_suffix('.png')}")
 
@@ -350,11 +283,6 @@ def decision_rules(parts: dict, threshold: float) -> pd.DataFrame:
 
 #: seeds whose DS2 figures the chosen configuration reports, pooled
 SEEDS = 5
-#: what the chosen model must reach on DS2 (mean of the seeds): (figure, floor)
-FLOORS = {"S_se": 0.75, "S_ppv": 0.40, "S_se record 232": 0.80, "S_se without 232": 0.60,
-          "V_se": 0.90, "V_ppv": 0.85, "binary_balanced_accuracy": 0.88}
-
-
 def seeds_on_ds2(table, config: TrainConfig, threshold: float, seeds: int) -> pd.DataFrame:
     """``config`` trained with seeds 0 .. ``seeds`` - 1 and tested on DS2 once each: the
     test beats of all seeds pooled (each record's beats of every seed resampled together),

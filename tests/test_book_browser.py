@@ -62,7 +62,8 @@ def test_every_chapter_loads_with_figures_and_links(html_root, tmp_path):
     figures = {r["page"]: r["images"] for r in reports}
     expected = {"01_data": 3, "02_building": 2, "03_reshape": 1, "04_model": 1,
                 "05_training": 3, "06_evaluation": 4, "07_honest_evaluation": 1,
-                "08_new_patients": 4, "09_baselines": 1, "10_raw_record": 1}
+                "08_new_patients": 4, "09_rhythm_references": 5, "10_baselines": 1,
+                "11_raw_record": 1}
     for chapter, n in expected.items():          # every figure a chapter draws is there
         assert figures[f"notebooks/{chapter}.html"] >= n, figures
     for shot in ("02_building", "02_building_code", "04_model", "04_model_code",

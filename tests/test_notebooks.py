@@ -17,7 +17,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def test_all_chapters_are_in_the_toc():
     toc = (ROOT / "_toc.yml").read_text()
-    assert len(NOTEBOOKS) == 11
+    assert len(NOTEBOOKS) == 12
     for nb in NOTEBOOKS:
         assert f"notebooks/{nb.stem}" in toc
 

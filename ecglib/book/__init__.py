@@ -13,7 +13,8 @@ from .chapter import (
     say,
     setup_chapter,
     show_html,
+    text,
 )
 
 __all__ = ["Chapter", "banner", "example_record", "figure", "injected_parameters",
-           "metric_value", "record_path", "say", "setup_chapter", "show_html"]
+           "metric_value", "record_path", "say", "setup_chapter", "show_html", "text"]

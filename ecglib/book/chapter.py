@@ -183,6 +183,12 @@ def say(markdown: str) -> None:
     display(Markdown(markdown))
 
 
+def text(name: str, value) -> None:
+    """Register ``value`` (a number or a short text, formatted as it should read) for
+    ``{glue:text}`name``` in the chapter's Markdown, so that prose quotes measured values."""
+    glue(name, value, display=False)
+
+
 def metric_value(frame: pd.DataFrame, name: str) -> float:
     """One metric's value from a metrics table."""
     return float(frame.set_index("metric").loc[name, "value"])

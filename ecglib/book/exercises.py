@@ -342,8 +342,8 @@ def check_early_shares(meta: pd.DataFrame, record: str, by_mean: float,
                     "then of pre_centre < 0.9.")
 
 
-# --- chapter 9: baselines ------------------------------------------------------------------
-@exercise("ex-small-model", "09_baselines")
+# --- chapter 10: baselines -----------------------------------------------------------------
+@exercise("ex-small-model", "10_baselines")
 def check_small_model(n_params: int, y_test: np.ndarray, p_test: np.ndarray,
                       seed_run) -> bool:
     """A model under 60,000 parameters that matches the seed (AUROC within 0.005) on the
@@ -362,8 +362,8 @@ def check_small_model(n_params: int, y_test: np.ndarray, p_test: np.ndarray,
                     f"seed's {seed:.4f}.")
 
 
-# --- chapter 10: a raw record ---------------------------------------------------------------
-@exercise("ex-detection", "10_raw_record")
+# --- chapter 11: a raw record ---------------------------------------------------------------
+@exercise("ex-detection", "11_raw_record")
 def check_detection_share(predictions: pd.DataFrame, n_reference: int, answer: float) -> bool:
     """The share of the ``n_reference`` reference beats that the detector found."""
     expected = int((predictions["reference"] != "").sum()) / int(n_reference)
@@ -372,8 +372,8 @@ def check_detection_share(predictions: pd.DataFrame, n_reference: int, answer: f
                     "number of reference beats.")
 
 
-# --- chapter 11: projects ------------------------------------------------------------------
-@exercise("ex-seed190", "11_exercises")
+# --- chapter 12: projects ------------------------------------------------------------------
+@exercise("ex-seed190", "12_exercises")
 def check_seed190(model) -> bool:
     """A Keras model equal, layer by layer, to ecglib's seed190 (steps of 19 samples)."""
     from ..models import seed_model, summary_table

@@ -318,3 +318,52 @@ def plot_ectopic_by_record(breakdown: pd.DataFrame, cls: str = "S") -> plt.Figur
     right.set(xlim=(-0.05, 1.05), xlabel=f"+P of the {cls} calls", title="+P")
     fig.tight_layout()
     return fig
+
+
+#: what :func:`plot_ablation` draws for each row, per part
+ABLATION_METRICS = ("S_se", "S_ppv", "S_f1", "S_se runs of 3+", "V_se", "V_ppv",
+                    "binary_balanced_accuracy")
+
+
+def plot_ablation(frame: pd.DataFrame, parts: tuple[str, ...] = ("DS1 ", "stress ", "DS2 "),
+                  roles: tuple[str, ...] = ("out of fold: chooses", "chooses",
+                                            "test: never chooses")) -> plt.Figure:
+    """One panel per part (a column prefix of ``frame``, one row per configuration: see
+    :func:`ecglib.evaluation.ablation.ablation_row`), a group of bars per metric of
+    :data:`ABLATION_METRICS` and a bar per row."""
+    fig, axes = plt.subplots(1, len(parts), figsize=(5.6 * len(parts), 5.2), sharey=True,
+                             squeeze=False)
+    width = 0.8 / len(frame)
+    x = np.arange(len(ABLATION_METRICS))
+    for ax, part, role in zip(axes[0], parts, roles):
+        for k, (label, row) in enumerate(frame.iterrows()):
+            values = [row.get(part + m, np.nan) for m in ABLATION_METRICS]
+            ax.bar(x + (k - (len(frame) - 1) / 2) * width, values, width, label=label)
+        ax.set_xticks(x, ABLATION_METRICS, rotation=25, ha="right")
+        ax.set(title=f"{part.strip()} ({role})", ylim=(0, 1.05))
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=8)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    return fig
+
+
+def plot_references(beats: pd.DataFrame, references: dict[str, str], ax=None,
+                    title: str = "") -> plt.Figure:
+    """The R-R interval before each of ``beats`` (consecutive beats of one record: ``meta``
+    rows with ``pre_rr`` and ``aami``), coloured by reference class, and for each
+    ``label -> ratio column`` of ``references`` the interval that column divides by
+    (``pre_rr / ratio``) as a line: the patient's rhythm as that reference sees it."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10, 3.6))
+    fig = ax.figure
+    x = np.arange(len(beats))
+    pre = beats["pre_rr"].to_numpy()
+    for label, column in references.items():
+        ax.plot(x, pre / beats[column].to_numpy(), lw=1.6, label=label)
+    for c in sorted(beats["aami"].unique()):
+        here = (beats["aami"] == c).to_numpy()
+        ax.scatter(x[here], pre[here], s=12, color=PALETTE.get(c, "grey"), zorder=3,
+                   label=f"{c} beat")
+    ax.set(xlabel="beat", ylabel="R-R before the beat (s)", title=title)
+    ax.legend(fontsize=8, ncol=3, loc="upper right")
+    return fig

@@ -169,3 +169,20 @@ def stress_table(source: str = "mitdb", records: list[str] | None = None,
     return BeatTable(np.concatenate(X), pd.concat(metas, ignore_index=True),
                      f"{source}_stress", True, {"stress_of": source, "seed": seed,
                                                 "scenarios": list(scenarios)})
+
+
+def stress_for(table: BeatTable, rows: np.ndarray, seed: int = 0) -> BeatTable:
+    """The stress set of ``table``'s dataset built from the records of ``rows`` (say the
+    training patients' beats) that hold at least :data:`MIN_S_BEATS` S beats there, else
+    from those that hold any (a small or synthetic table). On MIT-BIH's inter-patient
+    training side these are :func:`stress_table`'s default records."""
+    meta = table.meta.iloc[np.asarray(rows)]
+    if "aami" not in meta:
+        raise DataError(f"{table.source}: the beat table has no 'aami' column, so its S "
+                        "beats cannot be found to build a stress set")
+    counts = meta.loc[meta["aami"] == "S", "record"].astype(str).value_counts()
+    if counts.empty:
+        raise DataError(f"{table.source}: none of the {meta['record'].nunique()} records "
+                        "given holds an S beat; a stress set needs some")
+    names = sorted(counts[counts >= MIN_S_BEATS].index) or sorted(counts.index)
+    return stress_table(table.source, records=names, seed=seed)

@@ -1,0 +1,112 @@
+"""The rhythm-reference ablation: configurations that differ in one thing, each scored on the
+training patients out of fold and on the rhythm stress set built from them
+(:mod:`ecglib.data.stress`), which may choose, and on the test patients, which never do.
+
+Chapter 9 and ``benchmarks/new_patients.py --ablation`` share it, and every fit goes through
+the run cache, so the book and the benchmark report the same runs.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import balanced_accuracy_score
+
+from ..beats.labels import get_scheme
+from ..data.beattable import BeatTable
+from ..metrics.ectopy import ectopic_breakdown
+from ..metrics.scores import choose_threshold, class_scores, predicted_labels
+from ..models import ONLY_REFERENCE, REFERENCE_SETS
+from ..training.config import TrainConfig
+from ..training.runcache import cached_cross_validate, cached_run
+from ..training.selection import SELECTION_SCORE, candidate_row, training_patients
+
+#: what each row changes from the base configuration: chapter 8's vote (medians); the same
+#: with each other reference read beside the medians (``ecglib.models.REFERENCE_SETS``); then
+#: models that differ only in the one reference their R-R ratios divide by
+#: (``ecglib.models.ONLY_REFERENCE``: the centred median, the record mean, the 90th
+#: percentile, the sinus estimate); the sinus one with the rhythm's irregularity; and
+#: refitting on the validation patients
+ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True,
+                                          patient_weight=0.5),
+            **{f"+ {ref}": dict(model=f"vote_rr_tpl_{ref}", class_weight=True,
+                                patient_weight=0.5) for ref in REFERENCE_SETS},
+            **{f"only {ref}": dict(model=f"vote_only_{ref}", class_weight=True,
+                                   patient_weight=0.5) for ref in ONLY_REFERENCE},
+            # + how irregular the rhythm is around the beat: the AF and flutter records'
+            # short intervals are not early beats (ecglib.beats.rr.RR_IRREGULARITY)
+            "only sinus + irregularity": dict(model="vote_only_sinus_irr", class_weight=True,
+                                              patient_weight=0.5),
+            # refit on the validation patients too: which S-rich patients a seed holds out
+            # for early stopping no longer decides what the model sees
+            **{f"{label} + refit": dict(model=model, class_weight=True, patient_weight=0.5,
+                                        refit=True)
+               for label, model in (("medians (vote_rr_tpl)", "vote_rr_tpl"),
+                                    ("only sinus", "vote_only_sinus"),
+                                    ("only sinus + irregularity", "vote_only_sinus_irr"))}}
+#: the column a row is chosen by: the mean of the DS1 selection score and the stress S F1
+CHOICE_SCORE = "DS1 + stress score"
+#: what the chosen configuration must reach on the test patients (DS2; issue 29's floors,
+#: after de Chazal et al. 2004): (figure, floor)
+FLOORS = {"S_se": 0.75, "S_ppv": 0.40, "S_se record 232": 0.80, "S_se without 232": 0.60,
+          "V_se": 0.90, "V_ppv": 0.85, "binary_balanced_accuracy": 0.88}
+#: the S beat groups of :func:`ecglib.metrics.ectopy.ectopic_breakdown` a row reports
+S_GROUPS = ("isolated", "pairs", "runs of 3+", "record 232", "without 232")
+
+
+def scored(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray, threshold: float,
+           prefix: str) -> dict:
+    """S and V Se / +P / F1, binary balanced accuracy (abnormal = not N, at ``threshold``)
+    and the S breakdown of predictions ``p`` of the beats ``meta`` (labels ``y``, AAMI
+    five classes), each name starting with ``prefix``; NaN for a class these beats lack."""
+    classes = get_scheme("aami5").classes
+    pred = predicted_labels(p, 0.5)
+    out = {f"{prefix}binary_balanced_accuracy": float(balanced_accuracy_score(
+        y > 0, 1.0 - p[:, 0] >= threshold))}
+    per_class = class_scores(y, pred, classes).set_index("class")
+    for c in ("S", "V"):
+        out.update({f"{prefix}{c}_{m}": float(per_class.loc[c, m])
+                    if per_class.loc[c, "n"] else np.nan for m in ("se", "ppv", "f1")})
+    breakdown = ectopic_breakdown(meta["record"].to_numpy(), meta["sample"].to_numpy(), y,
+                                  pred, classes).set_index("group")
+    for group in S_GROUPS:
+        if group in breakdown.index:
+            out[f"{prefix}S_se {group}"] = float(breakdown.loc[group, "se"])
+    if "without 232" in breakdown.index:
+        out[f"{prefix}S_ppv without 232"] = float(breakdown.loc["without 232", "ppv"])
+    return out
+
+
+def ablation_row(table: BeatTable, config: TrainConfig, stress: BeatTable,
+                 cv_folds: int) -> dict:
+    """``config`` scored where it may be chosen: out of fold on its training patients
+    (``cv_folds`` folds grouped by patient) and on the ``stress`` beats, each stress beat
+    scored by the fold model that did not train on its patient. Holds the binary
+    ``threshold`` chosen out of fold, :data:`~ecglib.training.selection.SELECTION_SCORE`, the
+    ``DS1 ``- and ``stress ``-prefixed :func:`scored` figures and :data:`CHOICE_SCORE`."""
+    if config.labels != "aami5":
+        raise ValueError(f"ablation_row: labels {config.labels!r}; the ablation scores the "
+                         "AAMI classes (labels 'aami5')")
+    pool = training_patients(table, config)
+    if not np.isin(stress.meta["patient"], table.meta["patient"].iloc[pool]).any():
+        raise ValueError("ablation_row: no stress beat comes from a training patient of "
+                         f"the split {config.split!r}")
+    both = cached_cross_validate(table, config, pool, cv_folds, stress=stress)
+    oof, on_stress = both[:pool.size], both[pool.size:]
+    seen = ~np.isnan(on_stress[:, 0])               # the stress beats of training patients
+    y, y_stress = table.labels("aami5")[pool], stress.labels("aami5")[seen]
+    threshold = choose_threshold(y > 0, 1.0 - oof[:, 0])
+    ds1 = candidate_row("", y, oof, get_scheme("aami5").classes,
+                        table.meta["patient"].to_numpy()[pool])
+    row = {"threshold": threshold, SELECTION_SCORE: ds1[SELECTION_SCORE],
+           **scored(table.meta.iloc[pool], y, oof, threshold, "DS1 "),
+           **scored(stress.meta[seen], y_stress, on_stress[seen], threshold, "stress ")}
+    row[CHOICE_SCORE] = float(np.mean([ds1[SELECTION_SCORE], row["stress S_f1"]]))
+    return row
+
+
+def held_out_row(table: BeatTable, config: TrainConfig, threshold: float) -> dict:
+    """``config`` trained on all its training patients (the run cache) and scored once on
+    the test patients: the ``DS2 ``-prefixed :func:`scored` figures at ``threshold``."""
+    result = cached_run(table, config, verbose=0)
+    return scored(table.meta.iloc[result.split.test], result.y_test, result.test_proba,
+                  threshold, "DS2 ")
