@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from beat_tables import assert_same_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,17 +69,6 @@ def test_kaggle_names_read_as_is(tmp_path):
     assert load_beats(tmp_path / "mitbih_test.csv").labels("aami5").tolist() == [0, 1, 2, 3, 4, 4]
     lines = check_files([tmp_path / "ptbdb_abnormal.csv", tmp_path / "mitbih_test.csv"])
     assert "5 rows (abnormal 5)" in lines[0] and "6 rows" in lines[1]
-
-
-def assert_same_table(back, table, scheme):
-    """The table read back equals the one written: signals (to the 6 decimals written),
-    labels and every meta column, row by row."""
-    assert len(back) == len(table)
-    np.testing.assert_allclose(back.X, table.X, atol=5.1e-7, rtol=0)
-    np.testing.assert_array_equal(back.labels(scheme), table.labels(scheme))
-    for col in ("record", "patient", "sample", "symbol", "aami"):
-        np.testing.assert_array_equal(back.meta[col].astype(str).to_numpy(),
-                                      table.meta[col].astype(str).to_numpy(), err_msg=col)
 
 
 @pytest.mark.parametrize("scheme", ["binary", "aami5"])

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from beat_tables import assert_same_table
 
 from ecglib.beats.records import read_wfdb_record
 from ecglib.core.paths import cache_dir
@@ -68,8 +69,6 @@ def test_mitdb_provenance_points_at_r_peaks(mitdb_dir, mitdb_table):
 @pytest.mark.parametrize("scheme", ["binary", "aami5"])
 def test_mitdb_folder_reads_back_the_built_table(tmp_path, mitdb_table, scheme):
     """build -> write -> read on all 48 records gives the in-memory table, row by row."""
-    from test_beatfiles import assert_same_table
-
     from ecglib.data.beatfiles import read_beat_dir
 
     write_dataset(mitdb_table, tmp_path, scheme)

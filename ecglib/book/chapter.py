@@ -184,8 +184,9 @@ def say(markdown: str) -> None:
 
 
 def text(name: str, value) -> None:
-    """Register ``value`` (a number or a short text, formatted as it should read) for
-    ``{glue:text}`name``` in the chapter's Markdown, so that prose quotes measured values."""
+    """Register ``value`` (a number or a short text, formatted as it should read) under
+    ``name`` for the ``{glue:text}`` role in the chapter's Markdown, so that prose quotes
+    measured values."""
     glue(name, value, display=False)
 
 

@@ -82,7 +82,7 @@ def ablation_row(table: BeatTable, config: TrainConfig, stress: BeatTable,
     (``cv_folds`` folds grouped by patient) and on the ``stress`` beats, each stress beat
     scored by the fold model that did not train on its patient. Holds the binary
     ``threshold`` chosen out of fold, :data:`~ecglib.training.selection.SELECTION_SCORE`, the
-    ``DS1 ``- and ``stress ``-prefixed :func:`scored` figures and :data:`CHOICE_SCORE`."""
+    :func:`scored` figures (names starting "DS1 " and "stress ") and :data:`CHOICE_SCORE`."""
     if config.labels != "aami5":
         raise ValueError(f"ablation_row: labels {config.labels!r}; the ablation scores the "
                          "AAMI classes (labels 'aami5')")
@@ -106,7 +106,8 @@ def ablation_row(table: BeatTable, config: TrainConfig, stress: BeatTable,
 
 def held_out_row(table: BeatTable, config: TrainConfig, threshold: float) -> dict:
     """``config`` trained on all its training patients (the run cache) and scored once on
-    the test patients: the ``DS2 ``-prefixed :func:`scored` figures at ``threshold``."""
+    the test patients: the :func:`scored` figures (names starting "DS2 ") at
+    ``threshold``."""
     result = cached_run(table, config, verbose=0)
     return scored(table.meta.iloc[result.split.test], result.y_test, result.test_proba,
                   threshold, "DS2 ")
