@@ -77,6 +77,7 @@ def main() -> None:
     table = pd.read_csv(args.out, index_col="chapter", dtype=str) if args.out.is_file() \
         else pd.DataFrame(index=pd.Index([], name="chapter"))
     summary = ["total (min)", "wall (min)", "measured on"]
+    table = table.reindex(table.index.union(seconds.index)).rename_axis("chapter")  # new rows
     table[column] = seconds.round(0).astype(int).astype(str)
     table.loc["total (min)", column] = f"{seconds.sum() / 60:.1f}"
     wall = build_wall(args.build, args.profile)

@@ -11,7 +11,6 @@ both builds must come from the same notebooks.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -20,17 +19,24 @@ from ecglib.core.atomic import atomic_write_text
 
 
 def said(build: Path) -> dict[tuple[str, str], str]:
-    """(chapter, cell id) -> the Markdown text the cell displayed, for every chapter."""
-    folder = Path(build) / "jupyter_execute" / "notebooks"
-    if not folder.is_dir():
-        raise SystemExit(f"{folder}: no executed chapters; build the book first")
+    """(chapter, cell id) -> the Markdown text the cell displayed, for every chapter in
+    ``build``'s execution cache (``ecglib book build`` executes the chapters there; Jupyter
+    Book then renders them from it)."""
+    from jupyter_cache import get_cache
+
+    cache = Path(build) / ".jupyter_cache"
+    if not cache.is_dir():
+        raise SystemExit(f"{cache}: no execution cache; build the book first")
+    cache = get_cache(str(cache))
     out = {}
-    for path in sorted(folder.glob("*.ipynb")):
-        for cell in json.loads(path.read_text())["cells"]:
+    for record in cache.list_cache_records():
+        for cell in cache.get_cache_bundle(record.pk).nb.cells:
             texts = ["".join(o["data"]["text/markdown"]) for o in cell.get("outputs", [])
                      if "text/markdown" in o.get("data", {})]
             if texts:
-                out[(path.stem, cell.get("id", ""))] = " ".join(texts)
+                out[(Path(record.uri).stem, cell.get("id", ""))] = " ".join(texts)
+    if not out:
+        raise SystemExit(f"{build}: no chapter in the cache displayed any Markdown")
     return out
 
 
