@@ -347,6 +347,11 @@ def plot_ablation(frame: pd.DataFrame, parts: tuple[str, ...] = ("DS1 ", "stress
     return fig
 
 
+#: one colour per reference ratio column (``ecglib.beats.rr``), none of them a class colour
+REFERENCE_COLORS = {"pre_centre": "#2ca02c", "pre_record": "#8c564b", "pre_p90": "#17becf",
+                    "pre_sinus": "#000000"}
+
+
 def plot_references(beats: pd.DataFrame, references: dict[str, str], ax=None,
                     title: str = "") -> plt.Figure:
     """The R-R interval before each of ``beats`` (consecutive beats of one record: ``meta``
@@ -358,12 +363,12 @@ def plot_references(beats: pd.DataFrame, references: dict[str, str], ax=None,
     fig = ax.figure
     x = np.arange(len(beats))
     pre = beats["pre_rr"].to_numpy()
-    for label, column in references.items():
-        ax.plot(x, pre / beats[column].to_numpy(), lw=1.6, label=label)
     for c in sorted(beats["aami"].unique()):
         here = (beats["aami"] == c).to_numpy()
-        ax.scatter(x[here], pre[here], s=12, color=PALETTE.get(c, "grey"), zorder=3,
-                   label=f"{c} beat")
+        ax.scatter(x[here], pre[here], s=12, color=PALETTE.get(c, "grey"), label=f"{c} beat")
+    for label, column in references.items():      # dashed, over the beats
+        ax.plot(x, pre / beats[column].to_numpy(), lw=1.8, ls="--", label=label,
+                color=REFERENCE_COLORS.get(column, "grey"))
     ax.set(xlabel="beat", ylabel="R-R before the beat (s)", title=title)
     ax.legend(fontsize=8, ncol=3, loc="upper right")
     return fig
