@@ -105,6 +105,11 @@ def test_new_patient_baseline_record_and_project_checks(synthetic_table):
                          "pre_centre": [0.95, 1.0, 1.0, 0.99, 0.8, 0.5]})
     both(ex.check_early_shares, (meta, "a", 0.75, 0.25), (meta, "a", 0.25, 0.75))
     assert not ex.check_early_shares(meta, "c", 0.0, 0.0)           # no S beats there
+    stress = pd.DataFrame({"scenario": ["s_dominant"] * 4 + ["svt_runs"] * 2,
+                           "aami": ["S", "S", "S", "N", "S", "S"],
+                           "pre_centre": [0.9, 1.0, 1.1, 1.6, 0.5, 0.5]})
+    both(ex.check_captured_median, (stress, 0.75, 1.0), (stress, 5 / 6, 0.5))
+    assert not ex.check_captured_median(stress[stress["scenario"] != "s_dominant"], 0, 0)
     y = np.array([0, 0, 1, 1, 0, 1])
     seed_run = SimpleNamespace(y_test=y, test_proba=np.array([.1, .4, .35, .8, .2, .9]))
     good = np.array([.1, .2, .7, .8, .3, .9])

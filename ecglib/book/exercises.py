@@ -342,6 +342,26 @@ def check_early_shares(meta: pd.DataFrame, record: str, by_mean: float,
                     "then of pre_centre < 0.9.")
 
 
+# --- chapter 9: when the ectopic beat is the rhythm ------------------------------------------
+@exercise("ex-captured-median", "09_rhythm_references")
+def check_captured_median(stress_meta: pd.DataFrame, share: float, median: float) -> bool:
+    """The share of S beats among the ``s_dominant`` stress beats, and the median
+    ``pre_centre`` of those S beats."""
+    beats = stress_meta[stress_meta["scenario"] == "s_dominant"]
+    s = beats[beats["aami"] == "S"]
+    if s.empty:
+        return _verdict(False, "", "this stress set holds no S beat of the s_dominant "
+                                   "scenario: build it with stress_for(ch.table, pool).")
+    expected_share = float((beats["aami"] == "S").mean())
+    expected_median = float(s["pre_centre"].median())
+    ok = _close(share, expected_share) and _close(median, expected_median)
+    return _verdict(ok, f"{expected_share:.3f} of the s_dominant beats are S, and their median "
+                        f"pre_centre is {expected_median:.3f}: by the centred median they come "
+                        "on time.",
+                    "keep the rows of stress.meta whose scenario is 's_dominant'; the share is "
+                    "the mean of aami == 'S', the median that of pre_centre over the S rows.")
+
+
 # --- chapter 10: baselines -----------------------------------------------------------------
 @exercise("ex-small-model", "10_baselines")
 def check_small_model(n_params: int, y_test: np.ndarray, p_test: np.ndarray,
