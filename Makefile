@@ -38,7 +38,7 @@ book: install _build/.ecglib-stamp
 # TEST_WORKERS processes (pytest-xdist): a file's tests, or a notebook's cells, stay together.
 TEST_WORKERS ?= 2
 test: install
-	ECGLIB_PROFILE=fast $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --nbval-lax tests notebooks
+	ECGLIB_PROFILE=fast $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 --nbval-lax tests notebooks
 
 # make run NB=notebooks/05_training.ipynb PARAMS="epochs=3 split=interpatient"
 run: install
