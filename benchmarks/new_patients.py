@@ -60,7 +60,7 @@ from ecglib.evaluation.ablation import (
     held_out_row,
     scored,
 )
-from ecglib.evaluation.literature import published
+from ecglib.evaluation.literature import beside_published
 from ecglib.metrics import (
     class_scores_ci,
     ectopic_breakdown,
@@ -148,12 +148,7 @@ def main() -> None:
               "threshold": threshold,
               "balanced_accuracy_five_class": float(balanced_accuracy_score(result.y_test > 0,
                                                                             pred > 0))}
-    ours = {"method": f"ecglib {best} (this run)"}
-    for row in scores.itertuples():
-        ours.update({f"{row[1]}_se": 100 * row.se, f"{row[1]}_ppv": 100 * row.ppv,
-                     f"{row[1]}_f1": 100 * row.f1})
-    side = pd.concat([pd.DataFrame([ours])[published().columns], published()],
-                     ignore_index=True)
+    side = beside_published(scores, f"ecglib {best} (this run)").reset_index()
     print("DS2 (record-resampled 95% intervals):")
     print(scores.round(3).to_string(index=False))
     print(f"binary on DS2: balanced accuracy {binary['balanced_accuracy']:.3f} at the DS1 "

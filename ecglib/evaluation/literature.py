@@ -25,3 +25,13 @@ def published() -> pd.DataFrame:
         f1 = 2 * frame[f"{c}_se"] * frame[f"{c}_ppv"] / (frame[f"{c}_se"] + frame[f"{c}_ppv"])
         frame[f"{c}_f1"] = frame[f"{c}_f1"].fillna(f1.round(1))
     return frame.replace({np.nan: None})
+
+
+def beside_published(scores: pd.DataFrame, method: str) -> pd.DataFrame:
+    """``scores`` (one row per class with ``se``, ``ppv``, ``f1``: say
+    :func:`ecglib.metrics.class_scores_ci`) as a row ``method`` in %, above :func:`published`."""
+    ours = {"method": method}
+    for row in scores.itertuples(index=False):
+        ours.update({f"{row[0]}_{m}": 100 * getattr(row, m) for m in ("se", "ppv", "f1")})
+    return (pd.concat([pd.DataFrame([ours])[published().columns], published()],
+                      ignore_index=True).set_index("method").astype(float))
