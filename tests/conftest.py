@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from ecglib.core.threads import shared_cores_env
+
 os.environ.setdefault("MPLBACKEND", "Agg")
+# parallel workers (pytest-xdist) split the cores, before any test starts a thread pool;
+# the notebooks' kernels and the book build's inherit it
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    os.environ.update(shared_cores_env(int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -26,6 +26,7 @@ import yaml
 
 from ..core.atomic import atomic_write_json, atomic_write_text
 from ..core.errors import EcglibError
+from ..core.threads import shared_cores_env
 from .execute import Executed, execute_chapters, not_cached, toc_notebooks
 from .profiles import book_config
 
@@ -128,7 +129,7 @@ def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
     follower = threading.Thread(target=_follow, args=(progress, watch, echo, stop),
                                 daemon=True)
     follower.start()
-    env = {"ECGLIB_PROFILE": profile}           # the chapters' kernels read it
+    env = chapter_env(profile, jobs)
 
     def started(chapter: str) -> None:
         watch.start(chapter)
@@ -171,6 +172,12 @@ def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
         "execute_s": round(executed, 1),
         "render_s": round(time.perf_counter() - began - executed, 1), "exit_status": code})
     return code
+
+
+def chapter_env(profile: str, jobs: int, cores: int | None = None) -> dict[str, str]:
+    """What the chapters' kernels get in their environment: the profile, and with ``jobs``
+    chapters side by side each one's share of the ``cores`` (:mod:`ecglib.core.threads`)."""
+    return {"ECGLIB_PROFILE": profile, **shared_cores_env(jobs, cores)}
 
 
 def _follow(progress: Path, watch: Watch, echo: Callable[[str], None],
