@@ -28,18 +28,19 @@ from ..training.config import CONFIG_FIELDS, config_defaults, field_type
 
 #: settings of the book that are not training parameters, with their defaults
 BOOK_SETTINGS: dict = {"data": "auto", "n_boot": 200, "cv_folds": 5,
-                       "baseline_models": ["seed", "seed190", "kachuee", "cnn", "gbm",
-                                           "cnn_rr", "gbm_rr", "gbm_rr_tpl"]}
+                       "baseline_models": ["kachuee", "cnn", "gbm", "cnn_rr", "gbm_rr",
+                                           "gbm_rr_tpl", "seed190", "seed"]}
 
 #: each profile: what it changes from TrainConfig's defaults and BOOK_SETTINGS
 PROFILES: dict[str, dict] = {
-    "default": {"epochs": 6, "patience": 2, "cv_folds": 3, "baseline_models": ["seed", "kachuee", "cnn", "gbm", "cnn_rr",
-                                                   "gbm_rr", "gbm_rr_tpl"]},
+    "default": {"epochs": 6, "patience": 2, "cv_folds": 3,
+                "baseline_models": ["kachuee", "cnn", "gbm", "cnn_rr", "gbm_rr", "gbm_rr_tpl",
+                                    "seed"]},
     "quick": {"epochs": 3, "batch_size": 32, "subset": 4000, "cv_folds": 3,
-              "baseline_models": ["seed", "kachuee", "cnn", "gbm", "cnn_rr", "gbm_rr",
-                                  "gbm_rr_tpl"]},
+              "baseline_models": ["kachuee", "cnn", "gbm", "cnn_rr", "gbm_rr", "gbm_rr_tpl",
+                                  "seed"]},
     "fast": {"epochs": 1, "batch_size": 128, "subset": 1500, "patience": 1, "n_boot": 30,
-             "cv_folds": 2, "baseline_models": ["seed", "cnn", "gbm", "gbm_rr"]},
+             "cv_folds": 2, "baseline_models": ["cnn", "gbm", "gbm_rr", "seed"]},
     "synthetic": {"data": "synthetic", "epochs": 6, "batch_size": 128, "subset": 4000,
                   "cv_folds": 3},
 }
