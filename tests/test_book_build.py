@@ -43,6 +43,15 @@ def test_expected_seconds_are_the_measured_first_build():
     assert expected_seconds(ROOT / "book" / "chapter_times.csv", "nosuch") == {}
 
 
+def test_expected_seconds_of_chapters_side_by_side(tmp_path):
+    times = tmp_path / "times.csv"
+    times.write_text("chapter,default (s),\"default, 2 at a time (s)\"\n01_a,10,14\n"
+                     "total (min),0.2,0.2\n")
+    assert expected_seconds(times, "default") == {"01_a": 10.0}
+    assert expected_seconds(times, "default", jobs=2) == {"01_a": 14.0}
+    assert expected_seconds(times, "default", jobs=3) == {"01_a": 10.0}   # not measured
+
+
 CHAPTER = """
 import time
 from ecglib.core.progress import report

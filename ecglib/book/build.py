@@ -34,13 +34,16 @@ from .profiles import book_config
 QUIET_S = 60.0
 
 
-def expected_seconds(times_csv: Path, profile: str) -> dict[str, float]:
-    """Measured first-build seconds per chapter for ``profile`` (empty when not measured)."""
+def expected_seconds(times_csv: Path, profile: str, jobs: int = 1) -> dict[str, float]:
+    """Measured first-build seconds per chapter for ``profile`` (empty when not measured):
+    those measured ``jobs`` chapters at a time where the table has them (each chapter then
+    has fewer cores), else one at a time."""
     if not times_csv.is_file():
         return {}
     table = pd.read_csv(times_csv, index_col="chapter", dtype=str)
-    column = f"{profile} (s)"
-    if column not in table:
+    column = next((c for c in (f"{profile}, {jobs} at a time (s)", f"{profile} (s)")
+                   if c in table), None)
+    if column is None:
         return {}
     seconds = pd.to_numeric(table[column], errors="coerce").dropna()
     return {str(k): float(v) for k, v in seconds.items() if str(k)[:2].isdigit()}
@@ -120,7 +123,7 @@ def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
     progress = (out / "progress").resolve()     # the kernels run in the notebooks' folder
     shutil.rmtree(progress, ignore_errors=True)
     todo = not_cached(toc_notebooks(root), cache)
-    expected = expected_seconds(root / "book" / "chapter_times.csv", profile)
+    expected = expected_seconds(root / "book" / "chapter_times.csv", profile, jobs)
     watch = Watch({p.stem: expected.get(p.stem, 0.0) for p in todo} if expected else {},
                   jobs=jobs)
     echo(watch.status(f"building the book with profile {profile!r}: {len(todo)} chapter(s) "
