@@ -105,3 +105,20 @@ def test_a_model_definition_is_stable_and_tells_models_apart():
     assert raw["reads"] == list(RAW_INTERVALS) + live["reads"][len(RR_FEATURES):]
     vote = MODELS["vote_rr_tpl"].create(n_classes=5).definition()
     assert vote["weights"] == [0.4, 0.6] and vote["members"][1] == lr
+
+
+def test_a_keras_run_is_cached_per_thread_count(monkeypatch):
+    """TensorFlow sums in another order with another thread count, so the same seed ends
+    slightly elsewhere: a run trained with one count is not the run of another."""
+    from ecglib.models import MODELS
+
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
+    one = MODELS["cnn"].create(n_classes=2).definition()
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "2")
+    two = MODELS["cnn"].create(n_classes=2).definition()
+    assert (one["threads"], two["threads"]) == ("1", "2")
+    assert {k: v for k, v in one.items() if k != "threads"} == \
+        {k: v for k, v in two.items() if k != "threads"}
+    gbm = MODELS["gbm"].create(n_classes=2).definition()
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
+    assert MODELS["gbm"].create(n_classes=2).definition() == gbm    # no TensorFlow there

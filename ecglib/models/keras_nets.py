@@ -145,13 +145,15 @@ class KerasClassifier(Classifier):
         self.keras_bn_statistics: list[np.ndarray] | None = None
 
     def definition(self) -> dict:
-        """The base definition, the Keras backend, how beats are prepared and every layer:
-        its type, output shape, weights and configuration (layer names left out: Keras
-        numbers them by how many layers the process has made)."""
+        """The base definition, the Keras backend and its thread count, how beats are prepared
+        and every layer: its type, output shape, weights and configuration (layer names left
+        out: Keras numbers them by how many layers the process has made)."""
         layers = [{"type": type(layer).__name__, "output": str(layer.output.shape),
                    "params": int(layer.count_params()),
                    "config": _unnamed(layer.get_config())} for layer in self.net.layers]
-        return {**super().definition(), "backend": keras_info()["keras_backend"],
+        info = keras_info()
+        return {**super().definition(), "backend": info["keras_backend"],
+                "threads": info["threads"],
                 "prepare": self.prepare.__qualname__, "layers": layers}
 
     def framework(self) -> dict:
