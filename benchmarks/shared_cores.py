@@ -21,20 +21,16 @@ import time
 
 CHILD = """
 import json, time
-import numpy as np
 from ecglib.book.profiles import resolve_params
 from ecglib.data.loading import load
-from ecglib.training import standard_split
 from ecglib.training.config import CONFIG_FIELDS, TrainConfig
-from ecglib.training.selection import cross_validate
+from ecglib.training.selection import cross_validate, training_patients
 
 table = load("auto")
 params = {k: v for k, v in resolve_params("fast").items() if k in CONFIG_FIELDS}
 config = TrainConfig(**{**params, "model": MODEL, "labels": "aami5",
                         "split": "interpatient"})
-split = standard_split(table)
-rows = np.flatnonzero(table.meta["record"].isin(split[0]).to_numpy()) if split else \
-    np.arange(len(table))
+rows = training_patients(table, config)
 start = time.perf_counter()
 cross_validate(table, config, rows, 2, progress=False)
 print(json.dumps({"seconds": time.perf_counter() - start}))
@@ -52,7 +48,7 @@ def timed(model: str, env: dict[str, str]) -> float:
 def main(argv: list[str] | None = None) -> None:
     import pandas as pd
 
-    from ecglib.core.threads import THREAD_VARIABLES, shared_cores_env
+    from ecglib.core.threads import THREAD_VARIABLES, available_cores, shared_cores_env
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="gbm")
@@ -62,9 +58,9 @@ def main(argv: list[str] | None = None) -> None:
     if own:
         sys.exit(f"unset {', '.join(own)} first: this compares the libraries' own thread "
                  f"counts with ecglib's shared setting")
-    cores = len(os.sched_getaffinity(0))
+    cores = available_cores()
     shared = shared_cores_env(2, cores)
-    share = int(shared.get("OMP_NUM_THREADS", cores))
+    share = int(shared["OMP_NUM_THREADS"])
     conditions = [("alone", 0, {}),
                   (f"beside {cores} busy threads, own threads", cores, {}),
                   (f"beside {cores - share} busy thread(s), {share} thread(s) each",

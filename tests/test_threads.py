@@ -39,3 +39,11 @@ def test_a_parallel_book_build_gives_each_chapter_its_share(no_thread_settings):
     assert chapter_env("fast", jobs=2, cores=2) == {
         "ECGLIB_PROFILE": "fast", **{name: "1" for name in THREAD_VARIABLES}}
     assert chapter_env("default", jobs=1, cores=2) == {"ECGLIB_PROFILE": "default"}
+
+
+def test_tensorflow_threads_follow_the_shared_setting(no_thread_settings, monkeypatch):
+    from ecglib.core.threads import available_cores, tensorflow_threads
+
+    assert tensorflow_threads() == str(available_cores())
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
+    assert tensorflow_threads() == "1"

@@ -15,6 +15,17 @@ import os
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
+def available_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def tensorflow_threads() -> str:
+    """The threads one TensorFlow operation may use: ``$TF_NUM_INTRAOP_THREADS`` (which
+    :func:`shared_cores_env` sets), else one per available core."""
+    return os.environ.get("TF_NUM_INTRAOP_THREADS") or str(available_cores())
+
+
 def shared_cores_env(processes: int, cores: int | None = None) -> dict[str, str]:
     """The thread-count variables for one of ``processes`` processes sharing ``cores``
     (default: the cores this process may run on): ``cores // processes`` threads each, at
@@ -22,7 +33,7 @@ def shared_cores_env(processes: int, cores: int | None = None) -> dict[str, str]
     one process alone gets nothing set."""
     if processes < 1:
         raise ValueError(f"processes={processes}: at least one")
-    cores = cores or len(os.sched_getaffinity(0))
+    cores = cores or available_cores()
     if processes == 1:
         return {}
     share = str(max(1, cores // processes))

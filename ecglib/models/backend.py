@@ -13,6 +13,7 @@ import sys
 
 from ..core.errors import MissingDependencyError
 from ..core.seed import seed_keras
+from ..core.threads import tensorflow_threads
 
 INSTALL_HINT = ("pip install 'ecglib[tensorflow]' (or 'ecglib[jax]' and KERAS_BACKEND=jax)")
 
@@ -36,16 +37,10 @@ def require_keras():
 
 
 def keras_info() -> dict[str, str]:
-    """The Keras backend and version in use, and how many threads it computes with (part of
-    a Keras run's parameters)."""
+    """The Keras backend and version in use, and how many threads it computes with
+    (:func:`ecglib.core.threads.tensorflow_threads`; part of a Keras run's parameters and of
+    its cache key: a network trained with another count sums in another order and ends
+    slightly elsewhere)."""
     keras = require_keras()
     return {"keras_backend": keras.backend.backend(), "keras_version": keras.__version__,
-            "threads": compute_threads()}
-
-
-def compute_threads() -> str:
-    """The threads one TensorFlow operation may use: ``$TF_NUM_INTRAOP_THREADS``
-    (:mod:`ecglib.core.threads` sets it for processes that share the cores), else one per
-    core this process may run on. A network trained with another count sums in another
-    order and ends slightly elsewhere, so a cached run is kept per count."""
-    return os.environ.get("TF_NUM_INTRAOP_THREADS") or str(len(os.sched_getaffinity(0)))
+            "threads": tensorflow_threads()}
