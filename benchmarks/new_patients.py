@@ -32,7 +32,10 @@ figures the book quotes are the ones printed here (the same cache, ``$ECGLIB_CAC
    stress set and on DS2 in separate columns, chooses on DS1 + stress, scores two decision
    rules on the chosen row's probabilities (``DECISION_RULES``: an AF gate and a prior shift
    on P(S), each parameter chosen on DS1 + stress), and reports the chosen row's DS2 figures
-   over 5 seeds beside the issue's floors: PREFIX.json and PREFIX.png.
+   over 5 seeds (``--seeds``) beside the issue's floors: PREFIX.json and PREFIX.png.
+6. The seed family (the book's CNN-LSTM with R-R features; ``SEED_FAMILY`` of
+   ``ecglib.evaluation.ablation``) is chosen the same way, among its own rows:
+   ``--ablation seed_family --rows "seed_rr (medians)" ... --seeds 1``.
 """
 from __future__ import annotations
 
@@ -107,7 +110,10 @@ def main() -> None:
                          "on the rhythm stress set and on DS2, in separate columns: "
                          "PREFIX.json and PREFIX.png")
     ap.add_argument("--rows", nargs="+", default=None, metavar="ROW",
-                    help="only these rows of ABLATION (the choice is among them)")
+                    help="only these rows of ABLATION (the choice is among them); the seed "
+                         "family: the rows of ecglib.evaluation.ablation.SEED_FAMILY")
+    ap.add_argument("--seeds", type=int, default=SEEDS,
+                    help=f"seeds of the chosen row's DS2 figures (default {SEEDS})")
     args = ap.parse_args()
     unknown = sorted(set(args.rows or ()) - set(ABLATION))
     if unknown:
@@ -174,10 +180,11 @@ def main() -> None:
         "split_notes": list(result.split.notes)})
     print(f"wrote {args.out}")
     if args.ablation is not None:
-        ablation(table, base, folds, args.ablation, args.rows or list(ABLATION))
+        ablation(table, base, folds, args.ablation, args.rows or list(ABLATION), args.seeds)
 
 
-def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]) -> None:
+def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str],
+             seeds: int = 5) -> None:
     """Each of ``rows`` of :data:`ABLATION` scored three ways, in separate columns: DS1 out of fold
     and the rhythm stress set built from DS1 (``ecglib.data.stress``; each patient's stress
     beats scored by the fold model that did not train on that patient), which may choose,
@@ -214,13 +221,13 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
     print(f"decision rules on {chosen}'s probabilities, each parameter chosen on DS1 + stress "
           f"(DS2: never chooses):")
     print(rules.T.round(3).to_string())
-    floors = seeds_on_ds2(table, config, threshold, SEEDS)
-    print(f"{chosen} on DS2, {SEEDS} seeds pooled (Se: the seeds' mean), record-resampled "
+    floors = seeds_on_ds2(table, config, threshold, seeds)
+    print(f"{chosen} on DS2, {seeds} seed(s) pooled (Se: the seeds' mean), record-resampled "
           f"95% intervals, beside the issue's floors:")
     print(floors.round(3).to_string(index=False))
     atomic_write_json(prefix.with_suffix(".json"), {
         "chosen_on_ds1_and_stress": chosen, "chosen_train_args": train_args(config),
-        "ds2_seeds": SEEDS,
+        "ds2_seeds": seeds,
         "ds2_floors": floors.astype(object).where(floors.notna(), None)
         .to_dict(orient="records"),
         "stress": {"beats": len(stress), "s_beats": int((y_stress == 1).sum()),

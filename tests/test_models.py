@@ -60,30 +60,46 @@ def test_dropped_samples_on_mitdb(mitdb_table):
     assert rep["share of total signal energy dropped"] < 0.02
 
 
-@pytest.mark.parametrize("rhythm, shape_only", [("seed_rr", "seed"), ("cnn_rr", "cnn")])
+@pytest.mark.parametrize("rhythm, shape_only", [("seed_rr", "seed"), ("cnn_rr", "cnn"),
+                                                ("seed_rr_sinus_irr_pre", "seed")])
 def test_rhythm_networks_join_the_shape_network_with_the_rr_features(rhythm, shape_only):
-    """seed_rr and cnn_rr: the shape network unchanged up to its last hidden layer, plus
-    the R-R branch (Dense(16) on the features, Dense(32) on the join); they train on beats
-    + features, and refuse to classify beats without features."""
-    from ecglib.beats.rr import RR_FEATURES
+    """seed_rr, cnn_rr and the seed family of the ablation: the shape network unchanged up
+    to its last hidden layer, plus the R-R branch (Dense(16) on the features it reads,
+    Dense(32) on the join); they train on beats + features, and refuse to classify beats
+    without features."""
     from ecglib.core.errors import DataError
     from ecglib.training.config import TrainConfig
 
-    rr_net, base = MODELS[rhythm].create().net, MODELS[shape_only].create().net
-    assert [tuple(i.shape) for i in rr_net.inputs][1] == (None, len(RR_FEATURES))
+    clf = MODELS[rhythm].create()
+    reads, rr_net, base = clf.reads, clf.net, MODELS[shape_only].create().net
+    assert [tuple(i.shape) for i in rr_net.inputs][1] == (None, len(reads))
     hidden = base.layers[-2].output.shape[-1]
-    rr_params = (len(RR_FEATURES) * 16 + 16) + ((hidden + 16) * 32 + 32) + 33
+    rr_params = (len(reads) * 16 + 16) + ((hidden + 16) * 32 + 32) + 33
     assert rr_net.count_params() == base.count_params() - (hidden + 1) + rr_params
     rng = np.random.default_rng(0)
-    X, rr = rng.random((64, 187), dtype=np.float32), rng.random((64, len(RR_FEATURES)))
+    X, rr = rng.random((64, 187), dtype=np.float32), rng.random((64, len(reads)))
     y = (rr[:, 0] > 0.5).astype(np.int64)
-    clf = MODELS[rhythm].create()
     clf.fit(X, y, X[:16], y[:16], TrainConfig(model=rhythm, epochs=1, batch_size=32),
             verbose=0, features=rr, features_val=rr[:16])
     p = clf.predict_proba(X, rr)
     assert p.shape == (64,) and np.all((p >= 0) & (p <= 1))
-    with pytest.raises(DataError, match="reads each beat's features .*pre_rr.* not given"):
+    with pytest.raises(DataError, match=f"reads each beat's features .*{reads[0]}.* not given"):
         clf.predict_proba(X)
+
+
+def test_the_seed_family_changes_one_thing_per_name():
+    """seed_rr_sinus_irr reads the sinus rows' rhythm features (no median reference);
+    seed_rr_sinus_irr_pre adds exactly the pre-R window's template features."""
+    from ecglib.beats.rr import RR_IRREGULARITY, RR_UNREFERENCED
+    from ecglib.beats.template import PRE_R_FEATURES, TEMPLATE_FEATURES
+
+    sinus = MODELS["seed_rr_sinus_irr"].create().reads
+    pre = MODELS["seed_rr_sinus_irr_pre"].create().reads
+    assert set(sinus) == {*RR_UNREFERENCED, "pre_sinus", "post_sinus", *RR_IRREGULARITY}
+    assert not {"pre_centre", "pre_median", "pre_rr_norm"} & set(sinus)
+    assert pre == sinus + PRE_R_FEATURES
+    assert PRE_R_FEATURES and set(PRE_R_FEATURES) < set(TEMPLATE_FEATURES)
+    assert all(f.startswith("pre_") for f in PRE_R_FEATURES) and "pre_corr" in PRE_R_FEATURES
 
 
 def test_a_model_definition_is_stable_and_tells_models_apart():

@@ -38,6 +38,8 @@ TEMPLATE_FEATURES = (
     "tpl_corr", "tpl_corr_qrs", "tpl_mad", "tpl_mad_qrs", "tpl_maxdiff", "tpl_spread",
     *(f"tpl_d{k}" for k in range(QRS_SAMPLES // _BIN)),
     "pre_corr", "pre_mad", *(f"pre_d{k}" for k in range(PRE_SAMPLES // _PRE_BIN)))
+#: the features of the 0.3 s before the R peak only (the P wave, which the cut beat lacks)
+PRE_R_FEATURES = tuple(f for f in TEMPLATE_FEATURES if f.startswith("pre_"))
 
 
 def pre_r_windows(signal: np.ndarray, r_peaks: np.ndarray,

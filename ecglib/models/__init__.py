@@ -15,7 +15,7 @@ from ..beats.rr import (
     RR_REFERENCES,
     RR_UNREFERENCED,
 )
-from ..beats.template import TEMPLATE_FEATURES
+from ..beats.template import PRE_R_FEATURES, TEMPLATE_FEATURES
 from .base import (
     MODELS,
     Classifier,
@@ -133,6 +133,16 @@ for _ref, _reads in ONLY_REFERENCE.items():
 # the sinus reference and how irregular the rhythm is around the beat (atrial fibrillation
 # and flutter, whose short intervals are not early beats; ecglib.beats.rr.RR_IRREGULARITY)
 _only_reference_vote("sinus_irr", ONLY_REFERENCE["sinus"] + RR_IRREGULARITY)
+
+#: the seed CNN-LSTM reading the rhythm as the ablation's sinus rows do (issue 29): the
+#: unreferenced R-R features, the intervals divided by the sinus estimate and the rhythm's
+#: irregularity; then the same plus the pre-R window beside the patient's template (where
+#: the P wave lies, which the seed's cut beat does not hold). One change per name.
+SEED_READS = {"seed_rr_sinus_irr": RR_UNREFERENCED + ONLY_REFERENCE["sinus"] + RR_IRREGULARITY}
+SEED_READS["seed_rr_sinus_irr_pre"] = SEED_READS["seed_rr_sinus_irr"] + PRE_R_FEATURES
+for _name, _reads in SEED_READS.items():
+    keras_model(_name, with_rhythm(seed_model, len(_reads), name=f"seed_cnn_lstm_{_name[5:]}"),
+                to_steps, f"seed CNN-LSTM + {', '.join(_reads)} (two inputs)", reads=_reads)
 
 
 def summary_table(model) -> pd.DataFrame:
