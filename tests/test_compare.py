@@ -63,3 +63,60 @@ def test_comparison_row_scores_a_five_class_run(synthetic_table, tmp_path, monke
     binary = comparison_row(synthetic_table, TrainConfig(model="gbm", subset=600),
                             speed_beats=100)
     assert 0 <= binary["sensitivity"] <= 1 and 0.5 <= binary["auroc"] <= 1
+
+
+def test_model_facts_are_measured_once_per_run_and_thread_setting(synthetic_table, tmp_path,
+                                                                  monkeypatch):
+    """A cached run's size and speed are measured the first time (loading its model) and
+    read back after; another thread setting is measured again; a damaged entry too."""
+    from ecglib.evaluation import compare
+    from ecglib.training.config import TrainConfig
+    from ecglib.training.runcache import cached_run
+
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    config = TrainConfig(model="gbm", subset=400)
+    cached_run(synthetic_table, config, verbose=0)
+    timed = []
+    real = compare.inference_speed
+    monkeypatch.setattr(compare, "inference_speed",
+                        lambda *a, **k: timed.append(1) or real(*a, **k))
+    X = synthetic_table.X[:50]
+
+    def facts():
+        run = cached_run(synthetic_table, config, verbose=0)   # a fresh load each time
+        return run, compare.model_facts(run, X)
+
+    run, first = facts()
+    assert run._model is not None and len(timed) == 1       # measured: the model loaded
+    assert first["trained_by_epoch"] is False and first["inference_beats_per_s"] > 0
+    run, again = facts()
+    assert again == first and len(timed) == 1 and run._model is None   # read, not loaded
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    facts()
+    assert len(timed) == 2
+    for path in (tmp_path / "measured").glob("*.json"):
+        path.write_text("{damaged")
+    facts()
+    assert len(timed) == 3
+
+
+def test_a_loaded_run_reads_its_model_file_when_first_used(synthetic_table, tmp_path,
+                                                           monkeypatch):
+    from ecglib.training import runs
+    from ecglib.training.config import TrainConfig
+    from ecglib.training.runcache import cached_run
+
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
+    config = TrainConfig(model="gbm", subset=400)
+    trained = cached_run(synthetic_table, config, verbose=0)
+    loads = []
+    real = runs.run_model
+    monkeypatch.setattr(runs, "run_model", lambda *a: loads.append(1) or real(*a))
+    loaded = cached_run(synthetic_table, config, verbose=0)
+    assert loads == [] and loaded._model is None
+    p = loaded.model.predict_proba(synthetic_table.X[:20], synthetic_table.features(
+        np.arange(20)))
+    assert loads == [1] and loaded.model is loaded.model and loads == [1]
+    np.testing.assert_allclose(p, trained.model.predict_proba(
+        synthetic_table.X[:20], synthetic_table.features(np.arange(20))))

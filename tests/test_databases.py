@@ -160,3 +160,26 @@ def test_mitdb_v_is_the_other_lead_of_the_same_beats(mitdb_dir, rr_run, tmp_path
     assert list(per_record["record"]) == ["100", "232"]
     assert main(["evaluate", "--run", str(rr_run), "--records", "100"]) == 1
     assert "give --database too" in capsys.readouterr().err
+
+
+def test_a_database_scored_again_reads_the_cached_predictions(fixtures, rr_run, tmp_path,
+                                                              monkeypatch):
+    """The second evaluation of a run on the same records loads neither the model nor
+    predicts; the scores are the same; a damaged cache entry is predicted again."""
+    from ecglib.evaluation import transfer
+
+    monkeypatch.setenv("ECGLIB_DATA_DIR", str(fixtures[0].parent))
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path / "cache"))
+    loads = []
+    real = transfer.run_model
+    monkeypatch.setattr(transfer, "run_model", lambda *a: loads.append(1) or real(*a))
+    first = transfer.evaluate_database(rr_run, "svdb", None, progress=False)
+    again = transfer.evaluate_database(rr_run, "svdb", None, progress=False)
+    assert loads == [1]
+    pd.testing.assert_frame_equal(first.per_class, again.per_class)
+    pd.testing.assert_frame_equal(first.per_record, again.per_record)
+    for path in (tmp_path / "cache" / "predictions").glob("*.npy"):
+        path.write_bytes(b"damaged")
+    third = transfer.evaluate_database(rr_run, "svdb", None, progress=False)
+    assert loads == [1, 1]
+    pd.testing.assert_frame_equal(first.per_class, third.per_class)

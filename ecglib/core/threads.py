@@ -26,6 +26,13 @@ def tensorflow_threads() -> str:
     return os.environ.get("TF_NUM_INTRAOP_THREADS") or str(available_cores())
 
 
+def thread_settings() -> dict[str, str | int | None]:
+    """What sets this process's thread counts: each of :data:`THREAD_VARIABLES` as set (or
+    None) and the available cores; a measured speed is only comparable under the same."""
+    return {"cores": available_cores(),
+            **{name: os.environ.get(name) for name in THREAD_VARIABLES}}
+
+
 def shared_cores_env(processes: int, cores: int | None = None) -> dict[str, str]:
     """The thread-count variables for one of ``processes`` processes sharing ``cores``
     (default: the cores this process may run on): ``cores // processes`` threads each, at

@@ -1,6 +1,8 @@
 """Models side by side: parameters, training time, inference speed and test metrics."""
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import replace
 from functools import reduce
@@ -8,6 +10,9 @@ from functools import reduce
 import numpy as np
 import pandas as pd
 
+from ..core.atomic import atomic_write_json, load_or_compute
+from ..core.paths import cache_dir, cache_key
+from ..core.threads import thread_settings
 from ..data.beattable import BeatTable
 from ..metrics.scores import class_scores, point_metrics, predicted_labels
 from ..models import Classifier
@@ -25,6 +30,41 @@ def inference_speed(model: Classifier, X: np.ndarray, features: np.ndarray | Non
         model.predict_proba(X, features)
         best = min(best, time.perf_counter() - start)
     return len(X) / best
+
+
+def model_facts(run: TrainResult, X: np.ndarray, features: np.ndarray | None = None) -> dict:
+    """The run's model size (``parameters``; None where the notion does not apply), whether
+    it trains by epoch, and its ``inference_beats_per_s`` over beats ``X``
+    (:func:`inference_speed`). A cached run's facts are measured once per run, beats and
+    thread setting (:func:`ecglib.core.threads.thread_settings`) and kept in
+    ``<cache>/measured/<key>.json``: a rebuild reads them instead of loading every model
+    to time it again."""
+    def measure() -> dict:
+        model = run.model
+        return {"parameters": model.n_params, "trained_by_epoch": model.trained_by_epoch,
+                "inference_beats_per_s": inference_speed(model, X, features)}
+
+    if run.run_dir is None:
+        return measure()
+    key = cache_key({"run": run.run_dir.name, "beats": len(X),
+                     "digest": hashlib.sha256(np.ascontiguousarray(X).tobytes()).hexdigest(),
+                     "threads": thread_settings(), "ecglib_facts": 1})
+    path = cache_dir() / "measured" / f"{key}.json"
+
+    def load() -> dict | None:
+        try:
+            facts = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return facts if isinstance(facts, dict) and set(facts) == {
+            "parameters", "trained_by_epoch", "inference_beats_per_s"} else None
+
+    def compute() -> dict:
+        facts = measure()
+        atomic_write_json(path, facts)
+        return facts
+
+    return load_or_compute("measured", key, load, compute)
 
 
 def compare_models(table: BeatTable, base: TrainConfig, models: list[str],
@@ -45,13 +85,13 @@ def comparison_row(table: BeatTable, config: TrainConfig, speed_beats: int = 400
     run = cached_run(table, config)
     classes = run.scheme.classes
     m = point_metrics(run.y_test, run.test_proba, run.threshold, classes)
+    timed = run.split.test[:speed_beats]
+    facts = model_facts(run, table.X[timed], table.features(timed))
     row = {
-        "model": config.model, "split": config.split, "parameters": run.model.n_params,
-        "epochs_run": int(len(run.history)) if run.model.trained_by_epoch else None,
+        "model": config.model, "split": config.split, "parameters": facts["parameters"],
+        "epochs_run": int(len(run.history)) if facts["trained_by_epoch"] else None,
         "train_s": round(run.fit_seconds, 1),
-        "inference_beats_per_s": round(inference_speed(
-            run.model, table.X[run.split.test[:speed_beats]],
-            table.features(run.split.test[:speed_beats]))),
+        "inference_beats_per_s": round(facts["inference_beats_per_s"]),
         "accuracy@0.5": point_metrics(run.y_test, run.test_proba, 0.5, classes)["accuracy"],
         "threshold": run.threshold,
         "accuracy": m["accuracy"], "balanced_accuracy": m["balanced_accuracy"]}

@@ -14,6 +14,7 @@ from ..data.build import build_table
 from ..datasets import DATASETS, folder_dataset
 from ..metrics.ectopy import ectopic_breakdown
 from ..metrics.scores import class_scores, predicted_labels
+from ..training.runcache import cached_predictions
 from ..training.runs import read_params, run_model, run_scheme
 
 
@@ -40,15 +41,16 @@ def evaluate_database(run_dir: str | Path, database: str | Path, out_dir: str | 
     given: e.g. the test patients of a run trained on the same people in another lead);
     write ``per_class.csv`` and ``per_record.csv`` into ``out_dir`` (when given), and for
     labels with class S ``s_breakdown.csv``
-    (:func:`ecglib.metrics.ectopy.ectopic_breakdown`)."""
+    (:func:`ecglib.metrics.ectopy.ectopic_breakdown`). The beat table and the model's
+    predictions on it come from the caches when these records were scored before
+    (:func:`ecglib.training.runcache.cached_predictions`)."""
     run = Path(run_dir)
     params = read_params(run, verify)
-    model, scheme = run_model(run, params), run_scheme(run, params)
+    scheme = run_scheme(run, params)
     source, folder = database_source(database)
     table = build_table(source, data_dir=folder, records=records, progress=progress)
     y = table.labels(scheme)
-    rows = np.arange(len(table))
-    p = model.predict_proba(table.X, table.features(rows))
+    p = cached_predictions(run / params["model_file"], lambda: run_model(run, params), table)
     pred = predicted_labels(p, float(params["threshold"]))
     per_class = class_scores(y, pred, scheme.classes)
     records = []

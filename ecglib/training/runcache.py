@@ -15,13 +15,14 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from ..beats.labels import get_scheme
-from ..core.atomic import atomic_open, load_or_compute
+from ..core.atomic import atomic_open, load_or_compute, sha256_file
 from ..core.errors import EcglibError
 from ..core.paths import cache_dir, cache_key
 from ..core.progress import report
@@ -137,6 +138,27 @@ def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarra
     return load_or_compute("cv", key, lambda: _cached_probabilities(path, expected),
                            lambda: _cross_validate_into(path, table, config, rows, cv_folds,
                                                         progress, stress))
+
+
+def cached_predictions(model_file: Path, load_model: Callable[[], object],
+                       table: BeatTable) -> np.ndarray:
+    """``load_model().predict_proba`` over every beat of ``table``, cached under
+    ``<cache>/predictions/<key>.npy`` (key: the model file's SHA-256 and the table's
+    :meth:`~ecglib.data.beattable.BeatTable.digest`): scoring a run again on the same
+    records (a rebuilt chapter, ``ecglib evaluate`` twice) reads its predictions instead of
+    loading the model and predicting again."""
+    key = cache_key({"model_file": sha256_file(model_file), "table": table.digest(),
+                     "ecglib_predictions": 1})
+    path = cache_dir() / "predictions" / f"{key}.npy"
+
+    def compute() -> np.ndarray:
+        p = load_model().predict_proba(table.X, table.features(np.arange(len(table))))
+        with atomic_open(path, "wb") as f:
+            np.save(f, p, allow_pickle=False)
+        return p
+
+    return load_or_compute("predictions", key, lambda: _cached_probabilities(path, len(table)),
+                           compute)
 
 
 def _cross_validate_into(path: Path, table: BeatTable, config: TrainConfig, rows: np.ndarray,

@@ -152,7 +152,8 @@ def evaluate_run(run_dir: str | Path, table: BeatTable, n_boot: int = 300,
 
 
 def load_run(run_dir: str | Path, table: BeatTable, verify: bool = True) -> TrainResult:
-    """A saved run as a :class:`ecglib.training.trainer.TrainResult` (model loaded safely)."""
+    """A saved run as a :class:`ecglib.training.trainer.TrainResult`, its files verified
+    against their checksums; the model is loaded safely when first used."""
     run = Path(run_dir)
     params = read_params(run, verify)
     check_run_data(run, params, table)
@@ -172,6 +173,10 @@ def load_run(run_dir: str | Path, table: BeatTable, verify: bool = True) -> Trai
     if split.test.size and split.test.max() >= len(table):
         raise DataError(f"{run / 'split.npz'}: test rows beyond the {len(table):,} beats given")
     y_test = table.labels(scheme)[split.test]
-    return TrainResult(run_model(run, params), cfg, split, pd.read_csv(run / "history.csv"),
+    if not (run / params["model_file"]).is_file():
+        raise DataError(f"{run / params['model_file']}: not found; the run folder is "
+                        "incomplete")
+    return TrainResult(None, cfg, split, pd.read_csv(run / "history.csv"),
                        float(params["threshold"]), val_p, test_p, y_test,
-                       float(params.get("fit_seconds", 0.0)), scheme, run)
+                       float(params.get("fit_seconds", 0.0)), scheme, run,
+                       model_loader=lambda: run_model(run, params))

@@ -13,6 +13,7 @@ checksums in ``manifest.json``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,9 +50,13 @@ S_BREAKDOWN_FILE = "s_breakdown.csv"        # label schemes with class S
 
 @dataclass
 class TrainResult:
-    """What :func:`train` returns: the fitted model and everything measured."""
+    """What :func:`train` returns: the fitted model and everything measured.
 
-    model: Classifier
+    A run loaded from its folder (:func:`ecglib.training.runs.load_run`) reads its model file
+    only when :attr:`model` is first asked for (``model_loader``): a chapter that reads a
+    run's split and probabilities does not load the network, nor import TensorFlow."""
+
+    _model: Classifier | None
     config: TrainConfig
     split: Split
     history: pd.DataFrame
@@ -63,6 +68,14 @@ class TrainResult:
     scheme: LabelScheme
     run_dir: Path | None = None
     extra: dict = field(default_factory=dict)
+    model_loader: Callable[[], Classifier] | None = field(default=None, repr=False)
+
+    @property
+    def model(self) -> Classifier:
+        """The trained model (loaded on first use where the run came from its folder)."""
+        if self._model is None and self.model_loader is not None:
+            self._model = self.model_loader()
+        return self._model
 
 
 def subsample(idx: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> np.ndarray:
