@@ -146,3 +146,7 @@ def test_a_notebooks_keras_fit_is_cached_by_what_defines_it(monkeypatch, tmp_pat
     (entry / "model.weights.h5").write_bytes(b"not an h5 file")
     runcache.cached_fit(_small_net(), x, y, epochs=3, verbose=0, callbacks=stop)
     assert len(fits) == 5 and (entry / "model.weights.h5").stat().st_size > 100
+    with monkeypatch.context() as threads:            # another order of TF's sums
+        threads.setenv("TF_NUM_INTRAOP_THREADS", "7")
+        runcache.cached_fit(_small_net(), x, y, epochs=3, verbose=0, callbacks=stop)
+    assert len(fits) == 6

@@ -26,6 +26,7 @@ from ..core.atomic import atomic_open, load_or_compute, sha256_file
 from ..core.errors import EcglibError
 from ..core.paths import cache_dir, cache_key
 from ..core.progress import report
+from ..core.threads import tensorflow_threads
 from ..data.beattable import BeatTable
 from ..models import get_model_spec
 from .config import TrainConfig
@@ -206,7 +207,7 @@ def fit_identity(model, x: np.ndarray, y: np.ndarray, validation_data: tuple | N
                  callbacks: list, fit_args: dict) -> dict:
     """What a Keras fit's result depends on: the architecture, the compile settings, the
     initial weights (so the seed), the data, the callbacks' settings and ``fit``'s
-    arguments, and the Keras backend."""
+    arguments, the Keras backend and TensorFlow's thread count (the order of its sums)."""
     import keras
 
     settings = [{"class": type(c).__name__,      # its settings, not its state in a fit
@@ -219,7 +220,8 @@ def fit_identity(model, x: np.ndarray, y: np.ndarray, validation_data: tuple | N
                    "weights": _digest(*model.get_weights()),
                    "data": _digest(x, y, *(validation_data or ())),
                    "callbacks": settings, "fit": fit_args,
-                   "backend": keras.backend.backend(), "ecglib_fits": 1})
+                   "backend": keras.backend.backend(), "threads": tensorflow_threads(),
+                   "ecglib_fits": 1})
 
 
 def cached_fit(model, x: np.ndarray, y: np.ndarray, *, validation_data: tuple | None = None,
