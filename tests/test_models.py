@@ -138,3 +138,16 @@ def test_a_keras_run_is_cached_per_thread_count(monkeypatch):
     gbm = MODELS["gbm"].create(n_classes=2).definition()
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
     assert MODELS["gbm"].create(n_classes=2).definition() == gbm    # no TensorFlow there
+
+
+def test_class_weights_are_balanced_up_to_the_cap():
+    """Balanced (n / (classes x count)) where that is at most MAX_CLASS_WEIGHT: a class
+    with a handful of beats is capped, the others keep their balance."""
+    from ecglib.models.keras_nets import MAX_CLASS_WEIGHT, class_weights
+
+    y = np.repeat([0, 1, 2], [900, 92, 8])
+    w = class_weights(y, 4)
+    assert w[0] == pytest.approx(1000 / (4 * 900)) and w[1] == pytest.approx(1000 / (4 * 92))
+    assert w[2] == MAX_CLASS_WEIGHT == w[3]          # 31.25 and an absent class, capped
+    assert class_weights(y, 4, cap=np.inf)[2] == pytest.approx(1000 / 32)
+    assert "max_class_weight" in MODELS["cnn"].create().definition()

@@ -145,7 +145,8 @@ class KerasClassifier(Classifier):
         self.keras_bn_statistics: list[np.ndarray] | None = None
 
     def definition(self) -> dict:
-        """The base definition, the Keras backend and its thread count, how beats are prepared
+        """The base definition, the Keras backend and its thread count, the class-weight cap
+        (:data:`MAX_CLASS_WEIGHT`), how beats are prepared
         and every layer: its type, output shape, weights and configuration (layer names left
         out: Keras numbers them by how many layers the process has made)."""
         layers = [{"type": type(layer).__name__, "output": str(layer.output.shape),
@@ -153,7 +154,7 @@ class KerasClassifier(Classifier):
                    "config": _unnamed(layer.get_config())} for layer in self.net.layers]
         info = keras_info()
         return {**super().definition(), "backend": info["keras_backend"],
-                "threads": info["threads"],
+                "threads": info["threads"], "max_class_weight": MAX_CLASS_WEIGHT,
                 "prepare": self.prepare.__qualname__, "layers": layers}
 
     def framework(self) -> dict:
@@ -171,7 +172,8 @@ class KerasClassifier(Classifier):
         """Adam, binary or sparse categorical cross-entropy, PreciseBN before every
         evaluation (unless ``params.precise_bn`` is off; with ``params.keras_bn_curve`` also
         the validation scores under Keras' own statistics), early stopping on the validation
-        loss with the best weights restored, optional class weights times optional per-beat
+        loss with the best weights restored, optional class weights (:func:`class_weights`,
+        capped) times optional per-beat
         ``sample_weight``; one line per epoch."""
         keras = require_keras()
 
@@ -232,11 +234,21 @@ class KerasClassifier(Classifier):
         return "\n".join(lines)
 
 
-def class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
+#: the most a class's loss weight may be (:func:`class_weights`). Balanced weights give the 8
+#: Q beats of MIT-BIH's DS1 a weight of 1,226 each against 0.22 for an N beat: a batch that
+#: holds one of them is pulled towards it, and the seed_rr network trained so on DS1 called
+#: 61% of the validation patients' N beats something else. Capped at 10 it found 43% of
+#: their S beats at +P 47% (benchmarks/keras_class_weights.py, training patients only).
+MAX_CLASS_WEIGHT = 10.0
+
+
+def class_weights(y: np.ndarray, n_classes: int,
+                  cap: float = MAX_CLASS_WEIGHT) -> dict[int, float]:
     """Loss weight per class, inversely proportional to its count (scikit-learn's
-    'balanced': n / (classes * count))."""
+    'balanced': n / (classes * count)), at most ``cap`` (:data:`MAX_CLASS_WEIGHT`)."""
     counts = np.bincount(y, minlength=n_classes)
-    return {c: float(len(y) / (n_classes * max(n, 1))) for c, n in enumerate(counts)}
+    return {c: float(min(len(y) / (n_classes * max(n, 1)), cap))
+            for c, n in enumerate(counts)}
 
 
 def load_keras(path: Path):
