@@ -150,4 +150,17 @@ def test_class_weights_are_balanced_up_to_the_cap():
     assert w[0] == pytest.approx(1000 / (4 * 900)) and w[1] == pytest.approx(1000 / (4 * 92))
     assert w[2] == MAX_CLASS_WEIGHT == w[3]          # 31.25 and an absent class, capped
     assert class_weights(y, 4, cap=np.inf)[2] == pytest.approx(1000 / 32)
-    assert "max_class_weight" in MODELS["cnn"].create().definition()
+
+def test_a_class_weighted_keras_run_is_cached_under_the_cap():
+    """Runs trained without class weights keep their key; with them, a Keras run's key holds
+    the cap (runs trained uncapped are not reused), a scikit-learn run's does not."""
+    from ecglib.models.keras_nets import MAX_CLASS_WEIGHT
+    from ecglib.training.config import TrainConfig
+    from ecglib.training.runcache import model_identity
+
+    plain = model_identity(TrainConfig(model="cnn"), 2)
+    assert "max_class_weight" not in plain
+    weighted = model_identity(TrainConfig(model="cnn", class_weight=True), 2)
+    assert weighted == {**plain, "max_class_weight": MAX_CLASS_WEIGHT}
+    assert model_identity(TrainConfig(model="gbm", class_weight=True), 2) == \
+        model_identity(TrainConfig(model="gbm"), 2)

@@ -62,6 +62,12 @@ class Classifier(ABC):
         never reuses runs of the old one."""
         return {"kind": type(self).__name__, "name": self.name, "reads": list(self.reads)}
 
+    def weighting(self, class_weight: bool) -> dict:
+        """How this model weighs classes when asked to (``class_weight``), where that is not
+        its library's own rule: part of what a run trained with class weights is cached
+        under (empty here)."""
+        return {}
+
     def framework(self) -> dict:
         """Versions of the library the model runs on, saved with a run (Keras models: the
         backend and version; empty where ecglib's declared dependencies say it all)."""

@@ -145,8 +145,7 @@ class KerasClassifier(Classifier):
         self.keras_bn_statistics: list[np.ndarray] | None = None
 
     def definition(self) -> dict:
-        """The base definition, the Keras backend and its thread count, the class-weight cap
-        (:data:`MAX_CLASS_WEIGHT`), how beats are prepared
+        """The base definition, the Keras backend and its thread count, how beats are prepared
         and every layer: its type, output shape, weights and configuration (layer names left
         out: Keras numbers them by how many layers the process has made)."""
         layers = [{"type": type(layer).__name__, "output": str(layer.output.shape),
@@ -154,8 +153,12 @@ class KerasClassifier(Classifier):
                    "config": _unnamed(layer.get_config())} for layer in self.net.layers]
         info = keras_info()
         return {**super().definition(), "backend": info["keras_backend"],
-                "threads": info["threads"], "max_class_weight": MAX_CLASS_WEIGHT,
+                "threads": info["threads"],
                 "prepare": self.prepare.__qualname__, "layers": layers}
+
+    def weighting(self, class_weight: bool) -> dict:
+        """With class weights, their cap (:data:`MAX_CLASS_WEIGHT`, :func:`class_weights`)."""
+        return {"max_class_weight": MAX_CLASS_WEIGHT} if class_weight else {}
 
     def framework(self) -> dict:
         return keras_info()
@@ -237,8 +240,9 @@ class KerasClassifier(Classifier):
 #: the most a class's loss weight may be (:func:`class_weights`). Balanced weights give the 8
 #: Q beats of MIT-BIH's DS1 a weight of 1,226 each against 0.22 for an N beat: a batch that
 #: holds one of them is pulled towards it, and the seed_rr network trained so on DS1 called
-#: 61% of the validation patients' N beats something else. Capped at 10 it found 43% of
-#: their S beats at +P 47% (benchmarks/keras_class_weights.py, training patients only).
+#: 45% of the validation patients' N beats something else (S F1 0.04). Capped at 10 it found
+#: 43% of their S beats at +P 47% (benchmarks/keras_class_weights.py, training patients only;
+#: square-rooted weights found 1%).
 MAX_CLASS_WEIGHT = 10.0
 
 

@@ -45,9 +45,10 @@ def data_identity(table: BeatTable) -> dict:
 
 def model_identity(config: TrainConfig, n_classes: int) -> dict:
     """What defines ``config``'s model before training
-    (:meth:`ecglib.models.Classifier.definition`)."""
-    return get_model_spec(config.model).create(n_classes=n_classes,
-                                               seed=config.seed).definition()
+    (:meth:`ecglib.models.Classifier.definition`, and its class weighting when ``config``
+    asks for class weights, :meth:`ecglib.models.Classifier.weighting`)."""
+    model = get_model_spec(config.model).create(n_classes=n_classes, seed=config.seed)
+    return {**model.definition(), **model.weighting(config.class_weight)}
 
 
 def _identity(table: BeatTable, config: TrainConfig) -> dict:
