@@ -54,7 +54,7 @@ class TrainResult:
 
     A run loaded from its folder (:func:`ecglib.training.runs.load_run`) reads its model file
     only when :attr:`model` is first asked for (``model_loader``): a chapter that reads a
-    run's split and probabilities does not load the network, nor import TensorFlow."""
+    run's split and probabilities does not read the trained network."""
 
     _model: Classifier | None
     config: TrainConfig
