@@ -150,3 +150,15 @@ def test_a_notebooks_keras_fit_is_cached_by_what_defines_it(monkeypatch, tmp_pat
         threads.setenv("TF_NUM_INTRAOP_THREADS", "7")
         runcache.cached_fit(_small_net(), x, y, epochs=3, verbose=0, callbacks=stop)
     assert len(fits) == 6
+
+
+def test_array_digest_keys_on_shape_type_and_bytes():
+    """Two arrays with the same bytes but another shape or type key different results."""
+    from ecglib.core import array_digest
+
+    a = np.arange(12, dtype=np.int32)
+    assert array_digest(a) == array_digest(a.copy())
+    assert array_digest(a) != array_digest(a.reshape(3, 4))
+    assert array_digest(a) != array_digest(a.view(np.float32))
+    assert array_digest(a[::2]) == array_digest(np.ascontiguousarray(a[::2]))
+    assert array_digest(a, a) != array_digest(a)

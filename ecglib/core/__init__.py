@@ -11,10 +11,10 @@ from .errors import (
     MissingDependencyError,
     UnknownNameError,
 )
-from .paths import cache_dir, cache_key
+from .paths import array_digest, cache_dir, cache_key
 from .registry import Registry
 from .seed import set_seed
 
 __all__ = ["DataError", "DownloadError", "EcglibError", "MissingDependencyError", "Registry",
-           "UnknownNameError", "atomic_dir", "atomic_open", "atomic_write_json",
+           "UnknownNameError", "array_digest", "atomic_dir", "atomic_open", "atomic_write_json",
            "atomic_write_text", "cache_dir", "cache_key", "set_seed", "sha256_file"]

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import platformdirs
 
 
@@ -26,3 +27,13 @@ def data_dir_candidates(name: str) -> list[Path]:
 def cache_key(parts: object, length: int = 24) -> str:
     """Stable hex digest of a JSON-able value (parameters, checksums), ``length`` digits."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:length]
+
+
+def array_digest(*arrays: object) -> str:
+    """Hex SHA-256 of arrays' shapes, types and bytes (a key for cached results on them)."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.shape}{a.dtype}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()

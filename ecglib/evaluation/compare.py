@@ -1,7 +1,6 @@
 """Models side by side: parameters, training time, inference speed and test metrics."""
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import replace
@@ -11,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.atomic import atomic_write_json, load_or_compute
-from ..core.paths import cache_dir, cache_key
+from ..core.paths import array_digest, cache_dir, cache_key
 from ..core.threads import thread_settings
 from ..data.beattable import BeatTable
 from ..metrics.scores import class_scores, point_metrics, predicted_labels
@@ -47,7 +46,7 @@ def model_facts(run: TrainResult, X: np.ndarray, features: np.ndarray | None = N
     if run.run_dir is None:
         return measure()
     key = cache_key({"run": run.run_dir.name, "beats": len(X),
-                     "digest": hashlib.sha256(np.ascontiguousarray(X).tobytes()).hexdigest(),
+                     "digest": array_digest(X),
                      "threads": thread_settings(), "ecglib_facts": 1})
     path = cache_dir() / "measured" / f"{key}.json"
 

@@ -24,7 +24,7 @@ import numpy as np
 from ..beats.labels import get_scheme
 from ..core.atomic import atomic_open, load_or_compute, sha256_file
 from ..core.errors import EcglibError
-from ..core.paths import cache_dir, cache_key
+from ..core.paths import array_digest, cache_dir, cache_key
 from ..core.progress import report
 from ..core.threads import tensorflow_threads
 from ..data.beattable import BeatTable
@@ -189,16 +189,6 @@ def _cached_probabilities(path: Path, expected: int) -> np.ndarray | None:
     return cached if len(cached) == expected else None
 
 
-def _digest(*arrays) -> str:
-    """SHA-256 of arrays' shapes, types and bytes."""
-    h = hashlib.sha256()
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        h.update(f"{a.shape}{a.dtype}".encode())
-        h.update(a.tobytes())
-    return h.hexdigest()
-
-
 def _plain(value: object) -> object:
     """``value`` as plain JSON (numbers, strings, lists, dicts; anything else as text)."""
     return json.loads(json.dumps(value, default=str))
@@ -218,8 +208,8 @@ def fit_identity(model, x: np.ndarray, y: np.ndarray, validation_data: tuple | N
                 for c in callbacks]
     return _plain({"architecture": json.loads(model.to_json()),
                    "compile": model.get_compile_config(),
-                   "weights": _digest(*model.get_weights()),
-                   "data": _digest(x, y, *(validation_data or ())),
+                   "weights": array_digest(*model.get_weights()),
+                   "data": array_digest(x, y, *(validation_data or ())),
                    "callbacks": settings, "fit": fit_args,
                    "backend": keras.backend.backend(), "threads": tensorflow_threads(),
                    "ecglib_fits": 1})
