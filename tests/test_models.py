@@ -102,6 +102,32 @@ def test_the_seed_family_changes_one_thing_per_name():
     assert all(f.startswith("pre_") for f in PRE_R_FEATURES) and "pre_corr" in PRE_R_FEATURES
 
 
+def test_the_scaled_seed_standardises_its_features_with_the_training_beats(tmp_path):
+    """seed_rr_sinus_irr_pre_scaled reads what seed_rr_sinus_irr_pre reads; its fit sets the
+    Normalization layer to the training features' mean and variance (not the validation
+    beats'), and a saved and reloaded model (safe mode) predicts the same."""
+    from ecglib.models.keras_nets import SCALE_LAYER
+    from ecglib.training.config import TrainConfig
+
+    spec = MODELS["seed_rr_sinus_irr_pre_scaled"]
+    clf = spec.create()
+    assert clf.reads == MODELS["seed_rr_sinus_irr_pre"].create().reads
+    rng = np.random.default_rng(1)
+    X = rng.random((96, 187), dtype=np.float32)
+    rr = rng.normal(1.0, 0.5, (96, len(clf.reads))).astype(np.float32)
+    rr[:, 0] *= 4.0                                      # one feature of another scale
+    y = (rr[:, 1] > 1.0).astype(np.int64)
+    clf.fit(X[:64], y[:64], X[64:], y[64:], TrainConfig(model=spec.name, epochs=1,
+            batch_size=32), verbose=0, features=rr[:64], features_val=rr[64:])
+    scale = clf.net.get_layer(SCALE_LAYER)
+    standard = np.asarray(scale(clf.inputs(X[:64], rr[:64])[1]))   # as the net reads them
+    np.testing.assert_allclose(standard.mean(axis=0), 0.0, atol=1e-3)
+    np.testing.assert_allclose(standard.std(axis=0), 1.0, atol=1e-2)
+    p = clf.predict_proba(X, rr)
+    again = spec.load(clf.save(tmp_path / "model"), 2)
+    np.testing.assert_allclose(again.predict_proba(X, rr), p, atol=1e-6)
+
+
 def test_a_model_definition_is_stable_and_tells_models_apart():
     """Run caches are keyed by it: the same model must give the same definition however
     many layers the process has made, and models that differ must differ."""

@@ -23,7 +23,9 @@ from ..training.selection import SELECTION_SCORE, candidate_row, training_patien
 #: the seed family's rows: label -> model
 SEED_FAMILY = {"seed_rr (medians)": "seed_rr",
                "seed_rr only sinus + irregularity": "seed_rr_sinus_irr",
-               "seed_rr only sinus + irregularity + pre-R": "seed_rr_sinus_irr_pre"}
+               "seed_rr only sinus + irregularity + pre-R": "seed_rr_sinus_irr_pre",
+               "seed_rr only sinus + irregularity + pre-R, scaled":
+                   "seed_rr_sinus_irr_pre_scaled"}
 #: what each row changes from the base configuration: chapter 8's vote (medians); the same
 #: with each other reference read beside the medians (``ecglib.models.REFERENCE_SETS``); then
 #: models that differ only in the one reference their R-R ratios divide by

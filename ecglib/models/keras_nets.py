@@ -103,10 +103,18 @@ def with_channel(X: np.ndarray) -> np.ndarray:
     return np.asarray(X, dtype=np.float32)[..., None]
 
 
-def with_rhythm(morphology: Callable, n_rr: int = len(RR_FEATURES), name: str = "") -> Callable:
+#: the name of the layer that standardises a two-input network's features (``with_rhythm``,
+#: ``scaled``): :meth:`KerasClassifier.fit` adapts it to the training beats' features
+SCALE_LAYER = "rr_scale"
+
+
+def with_rhythm(morphology: Callable, n_rr: int = len(RR_FEATURES), name: str = "",
+                scaled: bool = False) -> Callable:
     """A two-input network builder: ``morphology(n_classes)`` (a Keras model ending in its
     output layer) whose last hidden layer is joined with the beat's R-R features (through a
-    small Dense(16) layer) before the output."""
+    small Dense(16) layer) before the output. ``scaled``: the features are first standardised
+    by a Normalization layer (:data:`SCALE_LAYER`) with the training beats' mean and variance,
+    kept in the model file."""
     def build(n_classes: int = 2):
         keras = require_keras()
         layers = keras.layers
@@ -114,7 +122,8 @@ def with_rhythm(morphology: Callable, n_rr: int = len(RR_FEATURES), name: str = 
         base = morphology(n_classes)
         hidden = base.layers[-2].output                 # the layer feeding the output
         rr_in = layers.Input((n_rr,), name="rr")
-        rr = layers.Dense(16, activation="relu", name="rr_dense")(rr_in)
+        rr = layers.Normalization(name=SCALE_LAYER)(rr_in) if scaled else rr_in
+        rr = layers.Dense(16, activation="relu", name="rr_dense")(rr)
         x = layers.Concatenate(name="shape_and_rhythm")([hidden, rr])
         x = layers.Dense(32, activation="relu", name="joint")(x)
         return keras.Model([base.inputs[0], rr_in], _head(n_classes)(x),
@@ -175,7 +184,8 @@ class KerasClassifier(Classifier):
         """Adam, binary or sparse categorical cross-entropy, PreciseBN before every
         evaluation (unless ``params.precise_bn`` is off; with ``params.keras_bn_curve`` also
         the validation scores under Keras' own statistics), early stopping on the validation
-        loss with the best weights restored, optional class weights (:func:`class_weights`,
+        loss with the best weights restored, the feature scaling (if any) adapted to the
+        training beats, optional class weights (:func:`class_weights`,
         capped) times optional per-beat
         ``sample_weight``; one line per epoch."""
         keras = require_keras()
@@ -184,6 +194,8 @@ class KerasClassifier(Classifier):
         self.net.compile(optimizer=keras.optimizers.Adam(params.learning_rate), loss=loss,
                          metrics=["accuracy"])
         Xtr, Xva = self.inputs(X, features), self.inputs(X_val, features_val)
+        if any(layer.name == SCALE_LAYER for layer in self.net.layers):
+            self.net.get_layer(SCALE_LAYER).adapt(Xtr[1])   # the training beats' features
         tracked = (Xva, y_val) if params.keras_bn_curve else None
         precise = precise_bn_callback(Xtr, seed=params.seed, validation=tracked) \
             if params.precise_bn else None
