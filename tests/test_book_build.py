@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from ecglib.book.build import Watch, build_book, expected_seconds
+from ecglib.book.build import Watch, build_book, built_chapters, expected_seconds, mark_built
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,6 +50,29 @@ def test_expected_seconds_of_chapters_side_by_side(tmp_path):
     assert expected_seconds(times, "default") == {"01_a": 10.0}
     assert expected_seconds(times, "default", jobs=2) == {"01_a": 14.0}
     assert expected_seconds(times, "default", jobs=3) == {"01_a": 10.0}   # not measured
+
+
+def test_chapters_built_before_with_this_run_cache_expect_their_warm_time(tmp_path,
+                                                                          monkeypatch):
+    """A chapter an earlier build completed with this cache and profile is expected to take
+    its time with the run cache warm; the others, and profiles without that column, their
+    first-build time."""
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path / "cache"))
+    times = tmp_path / "times.csv"
+    times.write_text("chapter,default (s),\"default, run cache warm (s)\",fast (s)\n"
+                     "01_a,600,20,50\n02_b,300,,40\n03_c,100,10,30\n")
+    assert built_chapters("default") == frozenset()
+    mark_built("default", ["01_a", "02_b"])
+    mark_built("default", ["01_a"])                      # adds; never forgets
+    mark_built("fast", [])
+    assert built_chapters("default") == {"01_a", "02_b"} and built_chapters("fast") == set()
+    warm = built_chapters("default")
+    assert expected_seconds(times, "default", warm=warm) == {"01_a": 20.0, "02_b": 300.0,
+                                                            "03_c": 100.0}
+    assert expected_seconds(times, "fast", warm=warm) == {"01_a": 50.0, "02_b": 40.0,
+                                                         "03_c": 30.0}
+    (tmp_path / "cache" / "book" / "built.json").write_text("[not a dict")
+    assert built_chapters("default") == frozenset()      # damaged: nothing assumed warm
 
 
 CHAPTER = """
@@ -104,6 +127,7 @@ def test_build_runs_chapters_side_by_side_with_progress_then_renders(tmp_path, m
     times = json.loads((tmp_path / "build" / "build_times.json").read_text())
     assert times["jobs"] == 2 and sorted(times["chapters_run"]) == ["01_data", "02_building"]
     assert times["execute_s"] >= 1.5 and times["exit_status"] == 3
+    assert built_chapters("fast") >= {"01_data", "02_building"}   # their runs are cached
     again: list[str] = []                                # every chapter is in the cache now
     build_book("fast", root=Path("book"), out=Path("build"), jobs=2,
                command=[sys.executable, str(fake)], echo=again.append)

@@ -7,11 +7,13 @@ progress file when they start and end (:mod:`ecglib.core.progress`), one file pe
 this module shows those lines as ``[05_training] training seed on the random split
 (binary); about 21 min left``. The time left comes from the measured first-build time of
 each chapter for the profile (``book/chapter_times.csv``), shared among the parallel runs
-longest first as the build shares them, so it is an upper bound when runs are in the run
-cache.
+longest first as the build shares them. A chapter that an earlier build with the same run
+cache and profile completed has its runs there: it is expected to take its measured time
+with the run cache warm (:func:`built_chapters`), and it is scheduled by that time.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +28,7 @@ import yaml
 
 from ..core.atomic import atomic_write_json, atomic_write_text
 from ..core.errors import EcglibError
+from ..core.paths import cache_dir
 from ..core.threads import shared_cores_env
 from .execute import Executed, execute_chapters, not_cached, toc_notebooks
 from .profiles import book_config
@@ -34,10 +37,13 @@ from .profiles import book_config
 QUIET_S = 60.0
 
 
-def expected_seconds(times_csv: Path, profile: str, jobs: int = 1) -> dict[str, float]:
+def expected_seconds(times_csv: Path, profile: str, jobs: int = 1,
+                     warm: frozenset[str] = frozenset()) -> dict[str, float]:
     """Measured first-build seconds per chapter for ``profile`` (empty when not measured):
     those measured ``jobs`` chapters at a time where the table has them (each chapter then
-    has fewer cores), else one at a time."""
+    has fewer cores), else one at a time. The chapters ``warm``, whose runs are in the run
+    cache, get their time measured so (column ``PROFILE, run cache warm (s)``) where the
+    table has it."""
     if not times_csv.is_file():
         return {}
     table = pd.read_csv(times_csv, index_col="chapter", dtype=str)
@@ -45,8 +51,41 @@ def expected_seconds(times_csv: Path, profile: str, jobs: int = 1) -> dict[str, 
                    if c in table), None)
     if column is None:
         return {}
-    seconds = pd.to_numeric(table[column], errors="coerce").dropna()
-    return {str(k): float(v) for k, v in seconds.items() if str(k)[:2].isdigit()}
+    seconds = pd.to_numeric(table[column], errors="coerce")
+    rebuilt = f"{profile}, run cache warm (s)"
+    if warm and rebuilt in table:
+        again = pd.to_numeric(table[rebuilt], errors="coerce")
+        seconds = seconds.where(~seconds.index.isin(list(warm)) | again.isna(), again)
+    return {str(k): float(v) for k, v in seconds.dropna().items() if str(k)[:2].isdigit()}
+
+
+def _built_file() -> Path:
+    return cache_dir() / "book" / "built.json"
+
+
+def built_chapters(profile: str) -> frozenset[str]:
+    """The chapters that builds with this run cache (``$ECGLIB_CACHE_DIR``) and ``profile``
+    have completed: their runs are in the cache, unless a change to ecglib changed their
+    keys since (then the estimate is low)."""
+    try:
+        built = json.loads(_built_file().read_text())
+    except (OSError, ValueError):
+        return frozenset()
+    names = built.get(profile, []) if isinstance(built, dict) else []
+    return frozenset(str(n) for n in names) if isinstance(names, list) else frozenset()
+
+
+def mark_built(profile: str, chapters: list[str]) -> None:
+    """Record that ``chapters`` completed with ``profile`` and this run cache."""
+    if not chapters:
+        return
+    try:
+        built = json.loads(_built_file().read_text())
+    except (OSError, ValueError):
+        built = {}
+    built = built if isinstance(built, dict) else {}
+    built[profile] = sorted(built_chapters(profile) | set(chapters))
+    atomic_write_json(_built_file(), built)
 
 
 class Watch:
@@ -123,7 +162,8 @@ def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
     progress = (out / "progress").resolve()     # the kernels run in the notebooks' folder
     shutil.rmtree(progress, ignore_errors=True)
     todo = not_cached(toc_notebooks(root), cache)
-    expected = expected_seconds(root / "book" / "chapter_times.csv", profile, jobs)
+    expected = expected_seconds(root / "book" / "chapter_times.csv", profile, jobs,
+                                built_chapters(profile))
     watch = Watch({p.stem: expected.get(p.stem, 0.0) for p in todo} if expected else {},
                   jobs=jobs)
     echo(watch.status(f"building the book with profile {profile!r}: {len(todo)} chapter(s) "
@@ -154,6 +194,7 @@ def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
         follower.join()
     executed = time.perf_counter() - began
     failed = [r for r in results if r.error]
+    mark_built(profile, [r.chapter for r in results if not r.error])
     for result in failed:
         echo(f"[{result.chapter}] failed:\n{result.error.strip()[-3000:]}")
     if failed:

@@ -9,10 +9,11 @@ again. The longest chapters start first (their measured times, ``book/chapter_ti
 so the last to finish is a short one. Chapters that train the same run share it: the run
 cache lets one train while the other waits (:func:`ecglib.core.atomic.computing`).
 
-``make book`` runs one at a time. Each Keras training uses every core, so two chapters
-that train side by side slow each other down far more than they gain: on 2 cores a first
-build at ``jobs=2`` was not done after 36 minutes, against 27 one at a time; a rebuild that
-only loads models took 153 s against 189.
+``make book`` runs two at a time, each kernel with its share of the cores
+(:mod:`ecglib.core.threads`): on 2 cores a first build took 22.5 min against 32.0 one at a
+time (``book/chapter_times.csv``). A kernel is stopped at once when its last cell is done:
+what a chapter writes is complete by then (atomic writes), and a kernel that has loaded
+TensorFlow takes one to two seconds more to exit on request.
 """
 from __future__ import annotations
 
@@ -93,7 +94,8 @@ def run_chapter(path: str, timeout: int, allow_errors: bool, env: dict[str, str]
         os.environ.pop(PROGRESS_ENV, None)
     nb = nbformat.read(path, as_version=4)
     result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout,
-                                 allow_errors=allow_errors, meta_override=True)
+                                 allow_errors=allow_errors, meta_override=True,
+                                 shutdown_kernel="immediate")
     chapter = Path(path).stem
     if result.err is not None:
         return Executed(chapter, result.time, error=result.exc_string or repr(result.err))
