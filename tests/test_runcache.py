@@ -162,3 +162,34 @@ def test_array_digest_keys_on_shape_type_and_bytes():
     assert array_digest(a) != array_digest(a.view(np.float32))
     assert array_digest(a[::2]) == array_digest(np.ascontiguousarray(a[::2]))
     assert array_digest(a, a) != array_digest(a)
+
+
+def test_a_model_definition_is_built_once_per_source_and_settings(counted, monkeypatch):
+    """The run cache's key reads a model's definition; it is built (Keras imported) once,
+    then read from the cache; the same as built; built again when ecglib's source, the
+    thread settings or the model's settings differ, or when the entry is damaged."""
+    built: list[str] = []
+    real = runcache.get_model_spec
+
+    def spec(name):
+        built.append(name)
+        return real(name)
+
+    monkeypatch.setattr(runcache, "get_model_spec", spec)
+    config = TrainConfig(model="seed")
+    first = runcache.model_identity(config, 2)
+    assert built == ["seed"] and runcache.model_identity(config, 2) == first
+    assert first == json.loads(json.dumps(
+        {**real("seed").create(n_classes=2).definition()}))
+    runcache.model_identity(TrainConfig(model="seed", seed=1), 2)
+    runcache.model_identity(TrainConfig(model="seed", class_weight=True), 2)
+    assert len(built) == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    runcache.model_identity(config, 2)
+    assert len(built) == 4
+    monkeypatch.setattr(runcache, "source_digest", lambda: "another ecglib")
+    runcache.model_identity(config, 2)
+    assert len(built) == 5
+    for entry in (runcache.cache_dir() / "definitions").glob("*.json"):
+        entry.write_text("{damaged")
+    assert runcache.model_identity(config, 2) and len(built) == 6

@@ -7,7 +7,9 @@ deterministic, so a cached run equals a fresh one; a damaged entry is trained ag
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import inspect
 import json
 import os
@@ -22,11 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from ..beats.labels import get_scheme
-from ..core.atomic import atomic_open, load_or_compute, sha256_file
+from ..core.atomic import atomic_open, atomic_write_json, load_or_compute, sha256_file
 from ..core.errors import EcglibError
 from ..core.paths import array_digest, cache_dir, cache_key
 from ..core.progress import report
-from ..core.threads import tensorflow_threads
+from ..core.threads import tensorflow_threads, thread_settings
 from ..data.beattable import BeatTable
 from ..models import get_model_spec
 from .config import TrainConfig
@@ -46,9 +48,55 @@ def data_identity(table: BeatTable) -> dict:
 def model_identity(config: TrainConfig, n_classes: int) -> dict:
     """What defines ``config``'s model before training
     (:meth:`ecglib.models.Classifier.definition`, and its class weighting when ``config``
-    asks for class weights, :meth:`ecglib.models.Classifier.weighting`)."""
-    model = get_model_spec(config.model).create(n_classes=n_classes, seed=config.seed)
-    return {**model.definition(), **model.weighting(config.class_weight)}
+    asks for class weights, :meth:`ecglib.models.Classifier.weighting`). Building a Keras
+    model to read its definition imports Keras, seconds for a chapter that only reads a
+    cached run's results: the definition is kept in ``<cache>/definitions/``, keyed by the
+    model's settings, the thread settings, the installed Keras and TensorFlow, the Keras
+    backend and the digest of ecglib's own source (:func:`source_digest`)."""
+    memo = cache_key({"model": config.model, "n_classes": n_classes, "seed": config.seed,
+                      "class_weight": config.class_weight, "source": source_digest(),
+                      "versions": _versions("keras", "tensorflow", "scikit-learn"),
+                      "keras_backend": os.environ.get("KERAS_BACKEND"),
+                      "threads": thread_settings(), "ecglib_definitions": 1})
+    path = cache_dir() / "definitions" / f"{memo}.json"
+
+    def load() -> dict | None:
+        try:
+            found = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, dict) and found else None
+
+    def compute() -> dict:
+        model = get_model_spec(config.model).create(n_classes=n_classes, seed=config.seed)
+        found = _plain({**model.definition(), **model.weighting(config.class_weight)})
+        atomic_write_json(path, found)
+        return found
+
+    return load_or_compute("definition", memo, load, compute)
+
+
+@functools.cache
+def source_digest() -> str:
+    """SHA-256 of the source files of the ecglib this process imported (what defines its
+    models)."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _versions(*packages: str) -> dict[str, str | None]:
+    """The installed version of each of ``packages`` (None where it is not installed)."""
+    found: dict[str, str | None] = {}
+    for name in packages:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    return found
 
 
 def _identity(table: BeatTable, config: TrainConfig) -> dict:
