@@ -31,8 +31,11 @@ def test_time_left_follows_the_chapters_run_side_by_side():
     watch.finish("03_reshape")
     watch.finish("02_building")
     assert watch.seconds_left() == 0
-    assert watch.status("training seed", "02_building").startswith(
-        "[02_building] training seed; about 1 min left")
+    assert watch.status("training seed", "02_building") == \
+        "[02_building] training seed; about 10 s left"
+    assert Watch({"a": 3.0}).status("x") == "[book] x; about 10 s left"     # never "0 s"
+    assert Watch({"a": 94.0}).status("x") == "[book] x; about 90 s left"
+    assert Watch({"a": 1500.0}).status("x") == "[book] x; about 25 min left"
     assert Watch({}).status("x") == "[book] x"        # a profile never measured: no guess
     assert Watch({"a": 60.0, "b": 60.0}, jobs=1).seconds_left() == 120
 
@@ -119,7 +122,7 @@ def test_build_runs_chapters_side_by_side_with_progress_then_renders(tmp_path, m
     assert lines[0].startswith("[book] building the book with profile 'fast': 2 chapter(s)")
     for name in ("01_data", "02_building"):
         assert any(ln.startswith(f"[{name}] training {name} on the random split; about ")
-                   and ln.endswith(" min left") for ln in lines), lines
+                   and ln.endswith(" s left") for ln in lines), lines
     steps = [ln.split("] ")[1].split()[0] for ln in lines
              if " executing chapter" in ln or " executed in" in ln]
     assert steps[:2] == ["executing", "executing"], lines      # both ran at once

@@ -131,8 +131,15 @@ class Watch:
         """``message`` with ``chapter`` (default: the book) in front and the time left
         behind."""
         left = self.seconds_left()
-        tail = "" if left is None else f"; about {max(left / 60, 1):.0f} min left"
+        tail = "" if left is None else f"; about {_duration(left)} left"
         return f"[{chapter or 'book'}] {message}{tail}"
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as a person reads a time left: to 10 s under two minutes, else minutes."""
+    if seconds < 120:
+        return f"{max(10 * round(seconds / 10), 10):.0f} s"
+    return f"{seconds / 60:.0f} min"
 
 
 def jupyter_book() -> str:
