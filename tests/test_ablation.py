@@ -100,3 +100,18 @@ def test_stress_for_takes_the_records_that_hold_s_beats(small):
     no_s = np.flatnonzero((table.meta["aami"] != "S").to_numpy())
     with pytest.raises(DataError, match="holds an S beat"):
         stress_for(table, no_s)
+
+
+def test_each_seed_family_row_changes_one_thing_from_the_row_before():
+    """The seed family's rows differ from the row before in one setting each (the model, or
+    how long it trains), and every row is a row of the ablation with the votes' weights."""
+    from ecglib.evaluation.ablation import ABLATION, SEED_FAMILY
+    from ecglib.models import MODELS
+
+    rows = list(SEED_FAMILY.values())
+    for before, row in zip(rows, rows[1:]):
+        changed = {k for k in before.keys() | row.keys() if before.get(k) != row.get(k)}
+        assert len(changed) == 1, (before, row)
+    for label, change in SEED_FAMILY.items():
+        assert change["model"] in MODELS
+        assert ABLATION[label] == {"class_weight": True, "patient_weight": 0.5, **change}
