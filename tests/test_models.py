@@ -89,7 +89,8 @@ def test_rhythm_networks_join_the_shape_network_with_the_rr_features(rhythm, sha
 
 def test_the_seed_family_changes_one_thing_per_name():
     """seed_rr_sinus_irr reads the sinus rows' rhythm features (no median reference);
-    seed_rr_sinus_irr_pre adds exactly the pre-R window's template features."""
+    seed_rr_sinus_irr_pre adds exactly the pre-R window's template features; the scaled
+    networks read the same, or every template feature."""
     from ecglib.beats.rr import RR_IRREGULARITY, RR_UNREFERENCED
     from ecglib.beats.template import PRE_R_FEATURES, TEMPLATE_FEATURES
 
@@ -100,6 +101,8 @@ def test_the_seed_family_changes_one_thing_per_name():
     assert pre == sinus + PRE_R_FEATURES
     assert PRE_R_FEATURES and set(PRE_R_FEATURES) < set(TEMPLATE_FEATURES)
     assert all(f.startswith("pre_") for f in PRE_R_FEATURES) and "pre_corr" in PRE_R_FEATURES
+    assert MODELS["seed_rr_sinus_irr_pre_scaled"].create().reads == pre
+    assert MODELS["seed_rr_sinus_irr_tpl_scaled"].create().reads == sinus + TEMPLATE_FEATURES
 
 
 def test_the_scaled_seed_standardises_its_features_with_the_training_beats(tmp_path):

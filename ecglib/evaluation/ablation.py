@@ -21,16 +21,19 @@ from ..training.runcache import cached_cross_validate, cached_run
 from ..training.selection import SELECTION_SCORE, candidate_row, training_patients
 
 #: the seed family's rows: label -> what each changes from the profile's configuration
-#: (class weights and patient weight 0.5 in every row, as in the votes'). The last row
-#: trains the scaled network longer: with the default profile's 6 epochs at most, its
-#: validation loss was still falling at the last epoch of every fit.
+#: (class weights and patient weight 0.5 in every row, as in the votes'). The row with 12
+#: epochs trains the scaled network longer: with the default profile's 6 epochs at most, its
+#: validation loss was still falling at the last epoch of every fit. The last row reads all
+#: the template features, not only the pre-R window's.
 SEED_FAMILY = {"seed_rr (medians)": dict(model="seed_rr"),
                "seed_rr only sinus + irregularity": dict(model="seed_rr_sinus_irr"),
                "seed_rr only sinus + irregularity + pre-R": dict(model="seed_rr_sinus_irr_pre"),
                "seed_rr only sinus + irregularity + pre-R, scaled":
                    dict(model="seed_rr_sinus_irr_pre_scaled"),
                "seed_rr only sinus + irregularity + pre-R, scaled, 12 epochs":
-                   dict(model="seed_rr_sinus_irr_pre_scaled", epochs=12)}
+                   dict(model="seed_rr_sinus_irr_pre_scaled", epochs=12),
+               "seed_rr only sinus + irregularity + template, scaled, 12 epochs":
+                   dict(model="seed_rr_sinus_irr_tpl_scaled", epochs=12)}
 #: what each row changes from the base configuration: chapter 8's vote (medians); the same
 #: with each other reference read beside the medians (``ecglib.models.REFERENCE_SETS``); then
 #: models that differ only in the one reference their R-R ratios divide by

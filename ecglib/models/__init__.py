@@ -145,13 +145,16 @@ for _name, _reads in SEED_READS.items():
                 to_steps, f"seed CNN-LSTM + {', '.join(_reads)} (two inputs)", reads=_reads)
 #: the last one with its features standardised (mean 0, variance 1 on the training beats)
 #: before its Dense layer: raw intervals in seconds, ratios near 1 and template distances
-#: of other scales otherwise reach the network as they are
-_reads = SEED_READS["seed_rr_sinus_irr_pre"]
-keras_model("seed_rr_sinus_irr_pre_scaled",
-            with_rhythm(seed_model, len(_reads), name="seed_cnn_lstm_rr_sinus_irr_pre_scaled",
-                        scaled=True),
-            to_steps, f"seed CNN-LSTM + {', '.join(_reads)}, standardised (two inputs)",
-            reads=_reads)
+#: of other scales otherwise reach the network as they are; then the same reading every
+#: template feature (the QRS beside the patient's own usual beat too, as the votes do)
+SCALED_READS = {"seed_rr_sinus_irr_pre_scaled": SEED_READS["seed_rr_sinus_irr_pre"],
+                "seed_rr_sinus_irr_tpl_scaled": SEED_READS["seed_rr_sinus_irr"]
+                + TEMPLATE_FEATURES}
+for _name, _reads in SCALED_READS.items():
+    keras_model(_name, with_rhythm(seed_model, len(_reads), name=f"seed_cnn_lstm_{_name[5:]}",
+                                   scaled=True),
+                to_steps, f"seed CNN-LSTM + {', '.join(_reads)}, standardised (two inputs)",
+                reads=_reads)
 
 
 def summary_table(model) -> pd.DataFrame:
