@@ -3,6 +3,7 @@ train the same run at once (two notebooks, parallel tests) both get it."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import time
@@ -184,7 +185,8 @@ def test_a_model_definition_is_built_once_per_source_and_settings(counted, monke
     runcache.model_identity(TrainConfig(model="seed", seed=1), 2)
     runcache.model_identity(TrainConfig(model="seed", class_weight=True), 2)
     assert len(built) == 3
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    threads = os.environ.get("OMP_NUM_THREADS")          # make test sets one per worker
+    monkeypatch.setenv("OMP_NUM_THREADS", "7" if threads != "7" else "5")
     runcache.model_identity(config, 2)
     assert len(built) == 4
     monkeypatch.setattr(runcache, "source_digest", lambda: "another ecglib")
@@ -193,3 +195,13 @@ def test_a_model_definition_is_built_once_per_source_and_settings(counted, monke
     for entry in (runcache.cache_dir() / "definitions").glob("*.json"):
         entry.write_text("{damaged")
     assert runcache.model_identity(config, 2) and len(built) == 6
+    from ecglib.models import MODELS
+
+    member = MODELS.get("gbm_rr_tpl")            # a vote's member registered anew
+    MODELS.register("gbm_rr_tpl", MODELS.get("gbm_rr"))
+    try:
+        vote = TrainConfig(model="vote_rr_tpl")
+        assert runcache.model_identity(vote, 2) == runcache.model_identity(vote, 2)
+        assert built.count("vote_rr_tpl") == 2               # built each time, never kept
+    finally:
+        MODELS.register("gbm_rr_tpl", member)

@@ -157,6 +157,11 @@ for _name, _reads in SCALED_READS.items():
                 reads=_reads)
 
 
+#: the models ecglib registers itself, as registered: their definitions follow from ecglib's
+#: source alone while none of them is registered anew (the run cache keeps them so)
+BUILT_IN_MODELS = {name: MODELS.get(name) for name in MODELS.names()}
+
+
 def summary_table(model) -> pd.DataFrame:
     """Keras model summary as a DataFrame: layer, class, output shape, parameters."""
     rows = [{"layer": layer.name, "type": type(layer).__name__,
@@ -172,7 +177,7 @@ def param_counts(model) -> dict[str, int]:
     return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
 
 
-__all__ = ["MODELS", "ONLY_REFERENCE", "REFERENCE_SETS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
+__all__ = ["BUILT_IN_MODELS", "MODELS", "ONLY_REFERENCE", "REFERENCE_SETS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
            "SklearnClassifier", "VoteClassifier", "bn_drift", "compact_cnn", "flat",
            "get_model_spec", "gradient_boosting", "kachuee_model", "keras_model", "linear_model",
            "load_classifier", "param_counts", "precise_bn_callback", "recalibrate_bn",

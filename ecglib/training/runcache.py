@@ -30,7 +30,7 @@ from ..core.paths import array_digest, cache_dir, cache_key
 from ..core.progress import report
 from ..core.threads import tensorflow_threads, thread_settings
 from ..data.beattable import BeatTable
-from ..models import get_model_spec
+from ..models import BUILT_IN_MODELS, MODELS, get_model_spec
 from .config import TrainConfig
 from .runs import load_run
 from .selection import cross_validate
@@ -52,7 +52,15 @@ def model_identity(config: TrainConfig, n_classes: int) -> dict:
     model to read its definition imports Keras, seconds for a chapter that only reads a
     cached run's results: the definition is kept in ``<cache>/definitions/``, keyed by the
     model's settings, the thread settings, the installed Keras and TensorFlow, the Keras
-    backend and the digest of ecglib's own source (:func:`source_digest`)."""
+    backend and the digest of ecglib's own source (:func:`source_digest`). A model that is
+    not ecglib's own, or any while one of ecglib's is registered anew (its code is not in
+    that digest), is built every time."""
+    def build() -> dict:
+        model = get_model_spec(config.model).create(n_classes=n_classes, seed=config.seed)
+        return _plain({**model.definition(), **model.weighting(config.class_weight)})
+
+    if not _built_ins_as_registered(config.model):
+        return build()
     memo = cache_key({"model": config.model, "n_classes": n_classes, "seed": config.seed,
                       "class_weight": config.class_weight, "source": source_digest(),
                       "versions": _versions("keras", "tensorflow", "scikit-learn"),
@@ -68,12 +76,18 @@ def model_identity(config: TrainConfig, n_classes: int) -> dict:
         return found if isinstance(found, dict) and found else None
 
     def compute() -> dict:
-        model = get_model_spec(config.model).create(n_classes=n_classes, seed=config.seed)
-        found = _plain({**model.definition(), **model.weighting(config.class_weight)})
+        found = build()
         atomic_write_json(path, found)
         return found
 
     return load_or_compute("definition", memo, load, compute)
+
+
+def _built_ins_as_registered(name: str) -> bool:
+    """Whether ``name`` is one of ecglib's own models and every one of them is still
+    registered as ecglib registered it (a vote's members are looked up by name)."""
+    return name in BUILT_IN_MODELS and all(
+        MODELS.find(n) is spec for n, spec in BUILT_IN_MODELS.items())
 
 
 @functools.cache
