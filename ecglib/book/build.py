@@ -59,19 +59,21 @@ def expected_seconds(times_csv: Path, profile: str, jobs: int = 1,
     return {str(k): float(v) for k, v in seconds.dropna().items() if str(k)[:2].isdigit()}
 
 
-def _built_file() -> Path:
-    return cache_dir() / "book" / "built.json"
+def _built() -> tuple[Path, dict]:
+    """The file of :func:`built_chapters` and what it holds (empty when missing or damaged)."""
+    path = cache_dir() / "book" / "built.json"
+    try:
+        built = json.loads(path.read_text())
+    except (OSError, ValueError):
+        built = {}
+    return path, built if isinstance(built, dict) else {}
 
 
 def built_chapters(profile: str) -> frozenset[str]:
     """The chapters that builds with this run cache (``$ECGLIB_CACHE_DIR``) and ``profile``
     have completed: their runs are in the cache, unless a change to ecglib changed their
     keys since (then the estimate is low)."""
-    try:
-        built = json.loads(_built_file().read_text())
-    except (OSError, ValueError):
-        return frozenset()
-    names = built.get(profile, []) if isinstance(built, dict) else []
+    names = _built()[1].get(profile, [])
     return frozenset(str(n) for n in names) if isinstance(names, list) else frozenset()
 
 
@@ -79,13 +81,9 @@ def mark_built(profile: str, chapters: list[str]) -> None:
     """Record that ``chapters`` completed with ``profile`` and this run cache."""
     if not chapters:
         return
-    try:
-        built = json.loads(_built_file().read_text())
-    except (OSError, ValueError):
-        built = {}
-    built = built if isinstance(built, dict) else {}
+    path, built = _built()
     built[profile] = sorted(built_chapters(profile) | set(chapters))
-    atomic_write_json(_built_file(), built)
+    atomic_write_json(path, built)
 
 
 class Watch:

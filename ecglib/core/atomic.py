@@ -135,6 +135,28 @@ def load_or_compute(kind: str, key: str, load: Callable[[], T | None],
         return compute()
 
 
+def cached_json(kind: str, key: str, compute: Callable[[], dict],
+                valid: Callable[[dict], bool] = bool) -> dict:
+    """A JSON object kept in the cache as ``<cache>/<kind>/<key>.json``: read when it is
+    there and ``valid``, else ``compute()``-d and written atomically
+    (:func:`load_or_compute`: a second process waits and reads it)."""
+    path = cache_dir() / kind / f"{key}.json"
+
+    def load() -> dict | None:
+        try:
+            found = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, dict) and valid(found) else None
+
+    def write() -> dict:
+        found = compute()
+        atomic_write_json(path, found)
+        return found
+
+    return load_or_compute(kind, key, load, write)
+
+
 @contextlib.contextmanager
 def atomic_dir(target: str | Path, replace: bool = True) -> Iterator[Path]:
     """Write a whole folder at once: yields a temp folder beside ``target``, which replaces

@@ -1,7 +1,6 @@
 """Models side by side: parameters, training time, inference speed and test metrics."""
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import replace
 from functools import reduce
@@ -9,8 +8,8 @@ from functools import reduce
 import numpy as np
 import pandas as pd
 
-from ..core.atomic import atomic_write_json, load_or_compute
-from ..core.paths import array_digest, cache_dir, cache_key
+from ..core.atomic import cached_json
+from ..core.paths import array_digest, cache_key
 from ..core.threads import thread_settings
 from ..data.beattable import BeatTable
 from ..metrics.scores import class_scores, point_metrics, predicted_labels
@@ -48,22 +47,8 @@ def model_facts(run: TrainResult, X: np.ndarray, features: np.ndarray | None = N
     key = cache_key({"run": run.run_dir.name, "beats": len(X),
                      "digest": array_digest(X),
                      "threads": thread_settings(), "ecglib_facts": 1})
-    path = cache_dir() / "measured" / f"{key}.json"
-
-    def load() -> dict | None:
-        try:
-            facts = json.loads(path.read_text())
-        except (OSError, ValueError):
-            return None
-        return facts if isinstance(facts, dict) and set(facts) == {
-            "parameters", "trained_by_epoch", "inference_beats_per_s"} else None
-
-    def compute() -> dict:
-        facts = measure()
-        atomic_write_json(path, facts)
-        return facts
-
-    return load_or_compute("measured", key, load, compute)
+    return cached_json("measured", key, measure, valid=lambda facts: set(facts) == {
+        "parameters", "trained_by_epoch", "inference_beats_per_s"})
 
 
 def compare_models(table: BeatTable, base: TrainConfig, models: list[str],

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..beats.labels import get_scheme
-from ..core.atomic import atomic_open, atomic_write_json, load_or_compute, sha256_file
+from ..core.atomic import atomic_open, cached_json, load_or_compute, sha256_file
 from ..core.errors import EcglibError
 from ..core.paths import array_digest, cache_dir, cache_key
 from ..core.progress import report
@@ -66,21 +66,7 @@ def model_identity(config: TrainConfig, n_classes: int) -> dict:
                       "versions": _versions("keras", "tensorflow", "scikit-learn"),
                       "keras_backend": os.environ.get("KERAS_BACKEND"),
                       "threads": thread_settings(), "ecglib_definitions": 1})
-    path = cache_dir() / "definitions" / f"{memo}.json"
-
-    def load() -> dict | None:
-        try:
-            found = json.loads(path.read_text())
-        except (OSError, ValueError):
-            return None
-        return found if isinstance(found, dict) and found else None
-
-    def compute() -> dict:
-        found = build()
-        atomic_write_json(path, found)
-        return found
-
-    return load_or_compute("definition", memo, load, compute)
+    return cached_json("definitions", memo, build)
 
 
 def _built_ins_as_registered(name: str) -> bool:
