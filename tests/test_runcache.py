@@ -153,6 +153,62 @@ def test_a_notebooks_keras_fit_is_cached_by_what_defines_it(monkeypatch, tmp_pat
     assert len(fits) == 6
 
 
+def test_a_precise_bn_callbacks_settings_key_the_fit():
+    """PreciseBN's beats, batches and seed live in its closure, not in attributes the
+    generic callback settings read: its ``cache_identity`` puts them in the fit's key."""
+    from ecglib.models import precise_bn_callback
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 8)).astype("float32"), rng.integers(0, 2, 64)
+
+    def key(**options) -> str:
+        settings = {"X": x, "seed": 0, **options}
+        callback = precise_bn_callback(settings.pop("X"), **settings)
+        return runcache.cache_key(runcache.fit_identity(_small_net(), x, y, None, [callback],
+                                                        {"epochs": 1}))
+
+    assert key() == key()
+    assert len({key(), key(seed=1), key(batches=3), key(X=x[:32]),
+                key(validation=(x, y))}) == 5
+
+
+def test_a_notebooks_cross_val_predict_is_cached_by_what_defines_it(monkeypatch, tmp_path):
+    """The probabilities are scikit-learn's own cross_val_predict's; asked again they are
+    read, not computed; other parameters, data or folds compute anew; a damaged entry is
+    computed again."""
+    import sklearn.model_selection as model_selection
+    from sklearn.linear_model import LogisticRegression
+
+    monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(90, 4)), rng.integers(0, 3, 90)
+    groups = np.repeat(np.arange(9), 10)
+    expected = model_selection.cross_val_predict(
+        LogisticRegression(), x, y, groups=groups, cv=model_selection.GroupKFold(3),
+        method="predict_proba")
+    calls: list[int] = []
+    real = model_selection.cross_val_predict
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model_selection, "cross_val_predict", counting)
+    for _ in range(2):
+        got = runcache.cached_cross_val_predict(LogisticRegression(), x, y, groups, 3)
+        np.testing.assert_allclose(got, expected)
+    assert len(calls) == 1
+    runcache.cached_cross_val_predict(LogisticRegression(C=0.1), x, y, groups, 3)
+    runcache.cached_cross_val_predict(LogisticRegression(), x[::-1], y, groups, 3)
+    runcache.cached_cross_val_predict(LogisticRegression(), x, y, groups, 2)
+    assert len(calls) == 4
+    for entry in (tmp_path / "cv_predict").glob("*.npy"):
+        entry.write_bytes(b"not an npy file")
+    got = runcache.cached_cross_val_predict(LogisticRegression(), x, y, groups, 3)
+    np.testing.assert_allclose(got, expected)
+    assert len(calls) == 5
+
+
 def test_array_digest_keys_on_shape_type_and_bytes():
     """Two arrays with the same bytes but another shape or type key different results."""
     from ecglib.core import array_digest

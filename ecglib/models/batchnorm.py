@@ -22,6 +22,8 @@ import weakref
 import numpy as np
 import pandas as pd
 
+from ..core.paths import array_digest
+
 
 def _bn_layers(model) -> list:
     import keras
@@ -163,6 +165,13 @@ def precise_bn_callback(X: np.ndarray, batches: int = 40, batch_size: int = 256,
     class PreciseBN(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
+            #: what the callback does to a fit, for a cache key
+            #: (:func:`ecglib.training.runcache.fit_identity`)
+            self.cache_identity = {"X": array_digest(*X) if isinstance(X, list)
+                                   else array_digest(X), "batches": batches,
+                                   "batch_size": batch_size, "seed": seed,
+                                   "validation": array_digest(*validation)
+                                   if validation is not None else None}
             self._fitting = False
             self._validated = False
             self.keras_statistics: list[list[np.ndarray]] = []

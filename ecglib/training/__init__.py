@@ -6,7 +6,7 @@ The one place every training parameter is declared (:mod:`.config`), the splits 
 (:mod:`.runcache`) and model selection by patient-grouped cross-validation
 (:mod:`.selection`). Imports every layer below it."""
 from .config import TrainConfig
-from .runcache import cached_cross_validate, cached_fit, cached_run
+from .runcache import cached_cross_val_predict, cached_cross_validate, cached_fit, cached_run
 from .runs import evaluate_run, load_run, read_params
 from .selection import (
     SELECTION_SCORE,
@@ -32,8 +32,8 @@ from .trainer import TrainResult, fit_rows, split_params, standard_split, test_m
 from .weights import patient_weights
 
 __all__ = ["PATIENT_VAL_SIZE", "SELECTION_SCORE", "SPLITS", "Split", "SplitParams", "SplitSpec",
-           "TrainConfig", "TrainResult", "cached_cross_validate", "cached_fit", "cached_run",
-           "candidate_row",
+           "TrainConfig", "TrainResult", "cached_cross_val_predict", "cached_cross_validate",
+           "cached_fit", "cached_run", "candidate_row",
            "compare_candidates", "cross_validate", "evaluate_run", "fit_rows",
            "interpatient_split", "load_run", "make_split", "patient_folds", "patient_weights",
            "read_params", "register_split", "shared_records", "split_params", "standard_split",

@@ -245,14 +245,17 @@ def _plain(value: object) -> object:
 def fit_identity(model, x: np.ndarray, y: np.ndarray, validation_data: tuple | None,
                  callbacks: list, fit_args: dict) -> dict:
     """What a Keras fit's result depends on: the architecture, the compile settings, the
-    initial weights (so the seed), the data, the callbacks' settings and ``fit``'s
-    arguments, the Keras backend and TensorFlow's thread count (the order of its sums)."""
+    initial weights (so the seed), the data, the callbacks' settings (and the
+    ``cache_identity`` of a callback that carries one, such as
+    :func:`ecglib.models.precise_bn_callback`'s) and ``fit``'s arguments, the Keras backend
+    and TensorFlow's thread count (the order of its sums)."""
     import keras
 
     settings = [{"class": type(c).__name__,      # its settings, not its state in a fit
                  **{k: v for k, v in vars(c).items()
                     if k in inspect.signature(type(c)).parameters
-                    and isinstance(v, (bool, int, float, str))}}
+                    and isinstance(v, (bool, int, float, str))},
+                 **({"identity": c.cache_identity} if hasattr(c, "cache_identity") else {})}
                 for c in callbacks]
     return _plain({"architecture": json.loads(model.to_json()),
                    "compile": model.get_compile_config(),
@@ -312,3 +315,32 @@ def _cached_fit(model, folder: Path) -> dict[str, list[float]] | None:
     epochs = len(next(iter(history.values()), []))
     print(f"Loaded the cached fit ({epochs} epochs) from the run cache.")
     return history
+
+
+def cached_cross_val_predict(estimator, x: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                             folds: int) -> np.ndarray:
+    """scikit-learn's ``cross_val_predict(estimator, x, y, groups=groups,
+    cv=GroupKFold(folds), method="predict_proba")`` for an estimator written in a notebook,
+    kept in the run cache (``<cache>/cv_predict/<key>.npy``; key: the estimator's class and
+    parameters, the data, the folds, scikit-learn's version and the thread settings): a
+    rebuild reads the probabilities instead of training ``folds`` models again."""
+    import sklearn
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    key = cache_key(_plain({"estimator": f"{type(estimator).__module__}."
+                                         f"{type(estimator).__qualname__}",
+                            "params": estimator.get_params(deep=True),
+                            "data": array_digest(x, y, groups), "folds": folds,
+                            "sklearn": sklearn.__version__, "threads": thread_settings(),
+                            "ecglib_cv_predict": 1}))
+    path = cache_dir() / "cv_predict" / f"{key}.npy"
+
+    def compute() -> np.ndarray:
+        p = cross_val_predict(estimator, x, y, groups=groups, cv=GroupKFold(folds),
+                              method="predict_proba")
+        with atomic_open(path, "wb") as f:
+            np.save(f, p, allow_pickle=False)
+        return p
+
+    return load_or_compute("cv_predict", key, lambda: _cached_probabilities(path, len(x)),
+                           compute)
