@@ -219,6 +219,11 @@ def test_array_digest_keys_on_shape_type_and_bytes():
     assert array_digest(a) != array_digest(a.view(np.float32))
     assert array_digest(a[::2]) == array_digest(np.ascontiguousarray(a[::2]))
     assert array_digest(a, a) != array_digest(a)
+    ids = np.array(["100", "101", "102"], dtype=object)        # patient ids, as in meta
+    assert array_digest(ids) == array_digest(np.array([str(i) for i in (100, 101, 102)],
+                                                      dtype=object))
+    assert array_digest(ids) != array_digest(ids[::-1])
+    assert array_digest(ids) != array_digest(np.array([100, 101, 102], dtype=object))
 
 
 def test_a_model_definition_is_built_once_per_source_and_settings(counted, monkeypatch):

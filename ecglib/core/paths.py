@@ -30,10 +30,13 @@ def cache_key(parts: object, length: int = 24) -> str:
 
 
 def array_digest(*arrays: object) -> str:
-    """Hex SHA-256 of arrays' shapes, types and bytes (a key for cached results on them)."""
+    """Hex SHA-256 of arrays' shapes, types and bytes (a key for cached results on them);
+    an array of Python objects (strings: record or patient ids) by its items' ``repr``, not
+    by the addresses its bytes hold."""
     h = hashlib.sha256()
     for a in arrays:
         a = np.ascontiguousarray(a)
         h.update(f"{a.shape}{a.dtype}".encode())
-        h.update(a.tobytes())
+        h.update("\0".join(map(repr, a.ravel())).encode() if a.dtype == object
+                 else a.tobytes())
     return h.hexdigest()
