@@ -17,19 +17,24 @@ from ecglib.training.config import TrainConfig
 CONFIG = TrainConfig(model="gbm", subset=300)
 
 
+def count_calls(monkeypatch, owner, name: str) -> list[int]:
+    """Wrap ``owner.<name>`` so that each call appends 1 to the list returned."""
+    calls: list[int] = []
+    real = getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
 @pytest.fixture
 def counted(monkeypatch, tmp_path):
     """A private cache, and a list that grows by one per training."""
     monkeypatch.setenv("ECGLIB_CACHE_DIR", str(tmp_path))
-    calls: list[int] = []
-    real = runcache.train
-
-    def train(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(runcache, "train", train)
-    return calls
+    return count_calls(monkeypatch, runcache, "train")
 
 
 def test_a_cached_run_is_reused_and_a_damaged_one_retrained(synthetic_table, counted):
@@ -123,14 +128,7 @@ def test_a_notebooks_keras_fit_is_cached_by_what_defines_it(monkeypatch, tmp_pat
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(64, 8)).astype("float32"), rng.integers(0, 2, 64)
     stop = [keras.callbacks.EarlyStopping(monitor="loss", patience=1)]
-    fits: list[int] = []
-    real_fit = keras.Model.fit
-
-    def counting_fit(self, *args, **kwargs):
-        fits.append(1)
-        return real_fit(self, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", counting_fit)
+    fits = count_calls(monkeypatch, keras.Model, "fit")
     first = _small_net()
     history = runcache.cached_fit(first, x, y, epochs=3, verbose=0, callbacks=stop)
     again = _small_net()
@@ -186,14 +184,7 @@ def test_a_notebooks_cross_val_predict_is_cached_by_what_defines_it(monkeypatch,
     expected = model_selection.cross_val_predict(
         LogisticRegression(), x, y, groups=groups, cv=model_selection.GroupKFold(3),
         method="predict_proba")
-    calls: list[int] = []
-    real = model_selection.cross_val_predict
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(model_selection, "cross_val_predict", counting)
+    calls = count_calls(monkeypatch, model_selection, "cross_val_predict")
     for _ in range(2):
         got = runcache.cached_cross_val_predict(LogisticRegression(), x, y, groups, 3)
         np.testing.assert_allclose(got, expected)

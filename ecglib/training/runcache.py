@@ -184,10 +184,8 @@ def cached_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarra
         identity["stress"] = stress.digest()
     key = cache_key(identity)
     expected = rows.size + (len(stress) if stress is not None else 0)
-    path = cache_dir() / "cv" / f"{key}.npy"
-    return load_or_compute("cv", key, lambda: _cached_probabilities(path, expected),
-                           lambda: _cross_validate_into(path, table, config, rows, cv_folds,
-                                                        progress, stress))
+    return _cached_array("cv", key, expected, lambda: _reported_cross_validate(
+        table, config, rows, cv_folds, progress, stress))
 
 
 def cached_predictions(model_file: Path, load_model: Callable[[], object],
@@ -199,29 +197,34 @@ def cached_predictions(model_file: Path, load_model: Callable[[], object],
     loading the model and predicting again."""
     key = cache_key({"model_file": sha256_file(model_file), "table": table.digest(),
                      "ecglib_predictions": 1})
-    path = cache_dir() / "predictions" / f"{key}.npy"
+    return _cached_array("predictions", key, len(table), lambda: load_model().predict_proba(
+        table.X, table.features(np.arange(len(table)))))
 
-    def compute() -> np.ndarray:
-        p = load_model().predict_proba(table.X, table.features(np.arange(len(table))))
+
+def _cached_array(kind: str, key: str, rows: int, compute: Callable[[], np.ndarray]
+                  ) -> np.ndarray:
+    """An array of ``rows`` rows kept as ``<cache>/<kind>/<key>.npy``: read when it is there
+    and whole, else ``compute()``-d and written atomically (no pickle either way)."""
+    path = cache_dir() / kind / f"{key}.npy"
+
+    def write() -> np.ndarray:
+        array = compute()
         with atomic_open(path, "wb") as f:
-            np.save(f, p, allow_pickle=False)
-        return p
+            np.save(f, array, allow_pickle=False)
+        return array
 
-    return load_or_compute("predictions", key, lambda: _cached_probabilities(path, len(table)),
-                           compute)
+    return load_or_compute(kind, key, lambda: _cached_probabilities(path, rows), write)
 
 
-def _cross_validate_into(path: Path, table: BeatTable, config: TrainConfig, rows: np.ndarray,
-                         cv_folds: int, progress: bool, stress: BeatTable | None
-                         ) -> np.ndarray:
-    """:func:`cross_validate`, its probabilities written to ``path`` atomically."""
+def _reported_cross_validate(table: BeatTable, config: TrainConfig, rows: np.ndarray,
+                             cv_folds: int, progress: bool, stress: BeatTable | None
+                             ) -> np.ndarray:
+    """:func:`cross_validate`, its start and duration reported to the book's progress."""
     what = _describe(config)
     report(f"cross-validating {what} ({cv_folds} folds)")
     start = time.perf_counter()
     out = cross_validate(table, config, rows, cv_folds, progress, stress)
     report(f"cross-validated {what} in {time.perf_counter() - start:.0f} s")
-    with atomic_open(path, "wb") as f:
-        np.save(f, out, allow_pickle=False)
     return out
 
 
@@ -333,14 +336,5 @@ def cached_cross_val_predict(estimator, x: np.ndarray, y: np.ndarray, groups: np
                             "data": array_digest(x, y, groups), "folds": folds,
                             "sklearn": sklearn.__version__, "threads": thread_settings(),
                             "ecglib_cv_predict": 1}))
-    path = cache_dir() / "cv_predict" / f"{key}.npy"
-
-    def compute() -> np.ndarray:
-        p = cross_val_predict(estimator, x, y, groups=groups, cv=GroupKFold(folds),
-                              method="predict_proba")
-        with atomic_open(path, "wb") as f:
-            np.save(f, p, allow_pickle=False)
-        return p
-
-    return load_or_compute("cv_predict", key, lambda: _cached_probabilities(path, len(x)),
-                           compute)
+    return _cached_array("cv_predict", key, len(x), lambda: cross_val_predict(
+        estimator, x, y, groups=groups, cv=GroupKFold(folds), method="predict_proba"))
