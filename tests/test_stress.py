@@ -21,6 +21,20 @@ def test_stress_rhythms_are_what_they_say(scenario):
     elif scenario == "slow_pauses":
         assert runs.max() == 1 and 0.02 < is_s.mean() < 0.15
         assert intervals.max() == pytest.approx(2.0)
+    elif scenario == "sick_sinus":
+        assert runs.min() >= 3 and runs.max() <= 20 and 0.3 < is_s.mean() < 0.8
+        assert intervals[is_s].min() >= 0.5 * 0.85 * 0.8 - 1e-9
+        assert intervals[is_s].max() <= 0.7 * 1.15 * 0.8 + 1e-9
+        after_run = ends[:-1] + 1
+        assert not is_s[after_run].any() and intervals[after_run].min() >= 1.8 * 0.8 - 1e-9
+        sinus = ~is_s & ~np.r_[False, is_s[:-1]] & (intervals < 2.0 * 0.8)
+        steps = np.abs(np.diff(intervals))[(sinus[1:] & sinus[:-1])] / intervals.mean()
+        assert (steps > 0.1).mean() > 0.2                # marked sinus arrhythmia
+        pauses = intervals[~is_s & ~np.r_[False, is_s[:-1]] & (intervals >= 2.0 * 0.8)]
+        assert pauses.size >= 5 and pauses.std() > 0.2 * 0.8      # pauses of varying length
+        run_steps = [np.abs(np.diff(intervals[a:b + 1])) / intervals[a:b + 1].mean()
+                     for a, b in zip(starts, ends)]
+        assert (np.concatenate(run_steps) > 0.1).mean() > 0.3    # an irregular tachycardia
     else:                                                 # block_2to1
         assert runs.max() == 1 and 0.01 < is_s.mean() < 0.05         # one S per cycle
         np.testing.assert_allclose(intervals[is_s], 0.7 * 0.8)
@@ -57,6 +71,23 @@ def test_a_stress_record_keeps_each_beats_signal_and_its_new_rhythm(mitdb_dir):
     s = beats.meta[beats.meta["aami"] == "S"]
     assert s["pre_centre"].median() == pytest.approx(1.0, abs=0.05)   # the median is captured
     assert s["pre_sinus"].median() < 0.5                               # the sinus one is not
+
+
+def test_sick_sinus_beats_are_as_irregular_as_atrial_fibrillation_yet_early(mitdb_dir):
+    """The one scenario whose S beats come in an irregular rhythm: the irregularity
+    feature ranks them with atrial fibrillation (at least 0.4, where no beat of the other
+    scenarios reaches), while the sinus reference still calls them early."""
+    from ecglib.beats.extract import annotated_beats
+    from ecglib.datasets import get_dataset
+
+    record = get_dataset("mitdb").read(mitdb_dir, "209")
+    meta = {name: annotated_beats(stress_record(record, name, seed=2)).meta
+            for name in ("sick_sinus", "slow_pauses", "s_dominant")}
+    s = meta["sick_sinus"][meta["sick_sinus"]["aami"] == "S"]
+    assert (s["irr_steps"] >= 0.4).mean() > 0.9
+    assert s["pre_sinus"].median() < 0.8
+    for other in ("slow_pauses", "s_dominant"):
+        assert meta[other]["irr_steps"].max() < 0.4
 
 
 def test_stress_beats_are_scored_by_the_fold_that_did_not_train_on_their_patient(

@@ -20,6 +20,14 @@ random, with replacement) and places each one at a new R-peak time:
   0.7 x in its middle, then 2:1 atrioventricular block for 10 to 30 beats (every other P
   wave blocked, so the interval doubles to 2 x). The first beat after a block stretch
   comes at half the intervals before it without being early: it is N.
+- ``sick_sinus``: the tachycardia-bradycardia form of sick sinus syndrome (sinus node
+  dysfunction). A slow sinus rhythm (1.2 to 1.6 x) with marked respiratory sinus
+  arrhythmia (each interval ±8 to 15% around it, one breath every 3 to 6 beats) and sinus
+  pauses or exit block (2 to 4 x, about one beat in twelve), for 4 to 12 beats; then a run of
+  3 to 20 S beats of an atrial tachycardia at 0.5 to 0.7 x whose intervals vary by ±15%
+  beat to beat; the run ends in a sinus node recovery pause of 1.8 to 3.5 x. Unlike the
+  other scenarios, its intervals change from beat to beat as in atrial fibrillation, yet
+  its short intervals are early beats.
 
 The sinus interval is the median interval between two consecutive N beats of the record.
 The new signal copies, around each new R peak, the original signal around that beat's own
@@ -51,7 +59,7 @@ from ..datasets import get_dataset
 from .beattable import BeatTable
 
 #: how each scenario sets its beats (see the module docstring)
-SCENARIOS = ("s_dominant", "svt_runs", "slow_pauses", "block_2to1")
+SCENARIOS = ("s_dominant", "svt_runs", "slow_pauses", "block_2to1", "sick_sinus")
 #: a record joins the stress set when it holds at least this many S beats
 MIN_S_BEATS = 50
 STRESS_BEATS = 600
@@ -88,6 +96,19 @@ def stress_rhythm(scenario: str, sinus: float, n_beats: int,
             add(0.7 * sinus, True)
             add(sinus, False, conducted - conducted // 2 - 1)
             add(2.0 * sinus, False, int(rng.integers(10, 31)))
+        elif scenario == "sick_sinus":
+            slow, swing = float(rng.uniform(1.2, 1.6)), float(rng.uniform(0.08, 0.15))
+            breath, phase = float(rng.uniform(3.0, 6.0)), float(rng.uniform(0, 2 * np.pi))
+            for k in range(int(rng.integers(4, 13))):
+                if rng.random() < 1 / 12:
+                    add(float(rng.uniform(2.0, 4.0)) * sinus, False)    # pause, exit block
+                else:
+                    add(slow * (1 + swing * np.sin(2 * np.pi * k / breath + phase)) * sinus,
+                        False)
+            rate = float(rng.uniform(0.5, 0.7))
+            for _ in range(int(rng.integers(3, 21))):
+                add(rate * float(rng.uniform(0.85, 1.15)) * sinus, True)
+            add(float(rng.uniform(1.8, 3.5)) * sinus, False)            # recovery pause
         else:
             raise ValueError(f"unknown stress scenario {scenario!r}; one of {SCENARIOS}")
     return np.asarray(intervals[:n_beats]), np.asarray(is_s[:n_beats])
