@@ -25,10 +25,9 @@ _build/.ecglib-stamp: $(shell find ecglib -name '*.py') requirements.txt
 	mkdir -p _build && touch $@
 
 # The chapters, JOBS at a time, each in its own kernel with its share of the cores
-# (ecglib/core/threads.py), into Jupyter Book's execution cache, then Jupyter Book's build
-# with _config.yml and the profile's cell timeout (ecglib/book/profiles.py) on JOBS cores
-# (ecglib/book/render.py), showing which chapter and model is at work and the time left
-# (ecglib/book/build.py, ecglib/book/execute.py).
+# (ecglib/core/threads.py), into Jupyter Book's execution cache, then jupyter-book build with
+# _config.yml and the profile's cell timeout (ecglib/book/profiles.py), showing which chapter
+# and model is at work and the time left (ecglib/book/build.py, ecglib/book/execute.py).
 # Two at a time: on 2 cores a first build took 22.5 min against 32.0 one at a time, and a
 # rebuild from the run cache about half as long (book/chapter_times.csv, "measured on").
 JOBS ?= 2

@@ -2,9 +2,8 @@
 and which models are at work and about how long is left.
 
 The chapters run first, several at a time (:mod:`.execute`), into Jupyter Book's execution
-cache; Jupyter Book then renders them, reading and writing the pages as many at a time
-(:mod:`.render`). The chapters' long steps write one line to a progress file when they start
-and end (:mod:`ecglib.core.progress`), one file per chapter;
+cache; Jupyter Book then renders them. The chapters' long steps write one line to a
+progress file when they start and end (:mod:`ecglib.core.progress`), one file per chapter;
 this module shows those lines as ``[05_training] training seed on the random split
 (binary); about 21 min left``. The time left comes from the measured first-build time of
 each chapter for the profile (``book/chapter_times.csv``), shared among the parallel runs
@@ -14,7 +13,6 @@ with the run cache warm (:func:`built_chapters`), and it is scheduled by that ti
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -142,13 +140,13 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:.0f} min"
 
 
-def render_command(root: Path, config: Path, jobs: int, strict: bool) -> list[str]:
-    """The command that renders the executed chapters: Jupyter Book's build on ``jobs``
-    cores (:mod:`.render`)."""
-    if importlib.util.find_spec("jupyter_book") is None:
+def jupyter_book() -> str:
+    """The ``jupyter-book`` command beside this Python, else on the PATH."""
+    beside = Path(sys.executable).parent / "jupyter-book"
+    found = str(beside) if beside.is_file() else shutil.which("jupyter-book")
+    if found is None:
         raise EcglibError("jupyter-book is not installed: pip install 'ecglib[book]'")
-    return [sys.executable, "-m", "ecglib.book.render", str(root), str(config),
-            "--jobs", str(jobs), *(["--strict"] if strict else [])]
+    return found
 
 
 def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
@@ -209,7 +207,8 @@ def build_book(profile: str, root: Path = Path("."), out: Path = Path("_build"),
              f"The chapters that ran are cached; fix the failing ones and build again.")
         return 1
     echo("[book] rendering the chapters with Jupyter Book")
-    cmd = command or render_command(root, config, jobs, strict)
+    cmd = command or [jupyter_book(), "build", str(root), "--config", str(config),
+                      *(["-W", "--keep-going"] if strict else [])]
     env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}   # Jupyter Book's lines as they come
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env, bufsize=1)
