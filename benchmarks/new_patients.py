@@ -31,7 +31,8 @@ figures the book quotes are the ones printed here (the same cache, ``$ECGLIB_CAC
 5. ``--ablation PREFIX`` scores the rows of ``ABLATION`` on DS1 out of fold, on the rhythm
    stress set and on DS2 in separate columns, chooses on DS1 + stress, scores two decision
    rules on the chosen row's probabilities (``DECISION_RULES``: an AF gate and a prior shift
-   on P(S), each parameter chosen on DS1 + stress), and reports the chosen row's DS2 figures
+   on P(S), each parameter chosen on DS1 + stress; their stress S F1 by scenario shows
+   where a rule fails), and reports the chosen row's DS2 figures
    over 5 seeds (``--seeds``) beside the issue's floors: PREFIX.json and PREFIX.png.
 6. The seed family (the book's CNN-LSTM with R-R features; ``SEED_FAMILY`` of
    ``ecglib.evaluation.ablation``) is chosen the same way, among its own rows:
@@ -221,6 +222,11 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
     print(f"decision rules on {chosen}'s probabilities, each parameter chosen on DS1 + stress "
           f"(DS2: never chooses):")
     print(rules.T.round(3).to_string())
+    by_scenario = stress_by_scenario(stress.meta[seen], y_stress[seen],
+                                     both[pool.size:][seen], threshold)
+    print("stress S F1 of each decision rule, by scenario (where a rule fails the choice can "
+          "see it):")
+    print(by_scenario.round(3).to_string())
     floors = seeds_on_ds2(table, config, threshold, seeds)
     print(f"{chosen} on DS2, {seeds} seed(s) pooled (Se: the seeds' mean), record-resampled "
           f"95% intervals, beside the issue's floors:")
@@ -234,7 +240,9 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
                    "records": sorted(stress.meta["from_record"].unique().tolist()),
                    "scenarios": list(STRESS_SCENARIOS)},
         "rows": frame.reset_index().to_dict(orient="records"),
-        "decision_rules": rules.reset_index().to_dict(orient="records")})
+        "decision_rules": rules.reset_index().to_dict(orient="records"),
+        "decision_rules_stress_s_f1_by_scenario": by_scenario.reset_index()
+        .to_dict(orient="records")})
     fig = plot_ablation(frame)
     fig.savefig(prefix.with_suffix(".png"), dpi=110)
     print(f"wrote {prefix.with_suffix('.json')} and {prefix.with_suffix('.png')}")
@@ -281,6 +289,22 @@ def decision_rules(parts: dict, threshold: float) -> pd.DataFrame:
     best = frame.groupby("rule")["DS1 + stress S F1"].transform("max")
     frame["chosen"] = frame["DS1 + stress S F1"] == best
     return frame.set_index(["rule", "value"])
+
+
+def stress_by_scenario(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray,
+                       threshold: float) -> pd.DataFrame:
+    """The stress S F1 of each of :data:`DECISION_RULES` at each value, one column per
+    scenario of the stress beats ``meta`` (labels ``y``, probabilities ``p``)."""
+    scenario = meta["scenario"].to_numpy()
+    rows = []
+    for rule, (apply, values) in DECISION_RULES.items():
+        for v in values:
+            ruled = apply(meta, p, v)
+            rows.append({"rule": rule, "value": v if np.isfinite(v) else "inf",
+                         **{name: scored(meta[scenario == name], y[scenario == name],
+                                         ruled[scenario == name], threshold, "")["S_f1"]
+                            for name in STRESS_SCENARIOS}})
+    return pd.DataFrame(rows).set_index(["rule", "value"])
 
 
 #: seeds whose DS2 figures the chosen configuration reports, pooled
