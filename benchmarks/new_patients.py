@@ -273,22 +273,26 @@ DECISION_RULES = {"AF gate (S -> N where irr_steps >= g)":
                   "prior shift (P(S) x k)": (_prior_shift, (1.0, 0.25, 0.5, 0.75, 1.5, 2.0))}
 
 
-def decision_rules(parts: dict, threshold: float) -> pd.DataFrame:
+def rule_scores(parts: dict, threshold: float) -> pd.DataFrame:
     """Each of :data:`DECISION_RULES` at each value scored on ``parts`` (prefix -> beats'
-    meta, labels, probabilities) like the ablation's rows; ``chosen`` marks each rule's
-    value with the best mean of DS1 and stress S F1 (its first value: the rule is not
-    worth it)."""
+    meta, labels, probabilities) like the ablation's rows, one row per (rule, value)."""
     rows = []
     for rule, (apply, values) in DECISION_RULES.items():
         rows += [{"rule": rule, "value": v if np.isfinite(v) else "inf",   # JSON has no inf
                   **{k: val for prefix, (meta, y, p) in parts.items() for k, val in
                      scored(meta, y, apply(meta, p, v), threshold, prefix).items()}}
                  for v in values]
-    frame = pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index(["rule", "value"])
+
+
+def decision_rules(parts: dict, threshold: float) -> pd.DataFrame:
+    """:func:`rule_scores` of ``parts``; ``chosen`` marks each rule's value with the best
+    mean of DS1 and stress S F1 (its first value: the rule is not worth it)."""
+    frame = rule_scores(parts, threshold)
     frame["DS1 + stress S F1"] = (frame["DS1 S_f1"] + frame["stress S_f1"]) / 2
     best = frame.groupby("rule")["DS1 + stress S F1"].transform("max")
     frame["chosen"] = frame["DS1 + stress S F1"] == best
-    return frame.set_index(["rule", "value"])
+    return frame
 
 
 def stress_by_scenario(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray,
@@ -296,15 +300,11 @@ def stress_by_scenario(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray,
     """The stress S F1 of each of :data:`DECISION_RULES` at each value, one column per
     scenario of the stress beats ``meta`` (labels ``y``, probabilities ``p``)."""
     scenario = meta["scenario"].to_numpy()
-    rows = []
-    for rule, (apply, values) in DECISION_RULES.items():
-        for v in values:
-            ruled = apply(meta, p, v)
-            rows.append({"rule": rule, "value": v if np.isfinite(v) else "inf",
-                         **{name: scored(meta[scenario == name], y[scenario == name],
-                                         ruled[scenario == name], threshold, "")["S_f1"]
-                            for name in STRESS_SCENARIOS}})
-    return pd.DataFrame(rows).set_index(["rule", "value"])
+    frame = rule_scores({f"{name} ": (meta[scenario == name], y[scenario == name],
+                                      p[scenario == name]) for name in STRESS_SCENARIOS},
+                        threshold)
+    return frame[[f"{name} S_f1" for name in STRESS_SCENARIOS]].set_axis(
+        list(STRESS_SCENARIOS), axis=1)
 
 
 #: seeds whose DS2 figures the chosen configuration reports, pooled
