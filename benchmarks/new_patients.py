@@ -231,11 +231,20 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
     print(f"{chosen} on DS2, {seeds} seed(s) pooled (Se: the seeds' mean), record-resampled "
           f"95% intervals, beside the issue's floors:")
     print(floors.round(3).to_string(index=False))
+    picked = chosen_rules(rules)
+    with_rules = seeds_on_ds2(table, config, threshold, seeds, picked)
+    print(f"the same with the decision rules chosen on DS1 + stress applied in turn "
+          f"({', '.join(f'{rule}: {value}' for rule, value in picked.items())}), the "
+          f"detector the choice made:")
+    print(with_rules.round(3).to_string(index=False))
     atomic_write_json(prefix.with_suffix(".json"), {
         "chosen_on_ds1_and_stress": chosen, "chosen_train_args": train_args(config),
         "ds2_seeds": seeds,
         "ds2_floors": floors.astype(object).where(floors.notna(), None)
         .to_dict(orient="records"),
+        "ds2_chosen_rules": {rule: str(value) for rule, value in picked.items()},
+        "ds2_floors_with_chosen_rules": with_rules.astype(object)
+        .where(with_rules.notna(), None).to_dict(orient="records"),
         "stress": {"beats": len(stress), "s_beats": int((y_stress == 1).sum()),
                    "records": sorted(stress.meta["from_record"].unique().tolist()),
                    "scenarios": list(STRESS_SCENARIOS)},
@@ -295,6 +304,22 @@ def decision_rules(parts: dict, threshold: float) -> pd.DataFrame:
     return frame
 
 
+def chosen_rules(rules: pd.DataFrame) -> dict:
+    """Each rule of :data:`DECISION_RULES` -> its value marked ``chosen`` in ``rules``
+    (:func:`decision_rules`; the first chosen where several tie)."""
+    picked = rules[rules["chosen"]].reset_index().groupby("rule", sort=False).first()
+    return {rule: picked.loc[rule, "value"] for rule in DECISION_RULES}
+
+
+def apply_rules(meta: pd.DataFrame, p: np.ndarray, picked: dict) -> np.ndarray:
+    """``p`` after each rule of ``picked`` (:func:`chosen_rules`) at its value, in the
+    order of :data:`DECISION_RULES`."""
+    for rule, (apply, _) in DECISION_RULES.items():
+        if rule in picked:
+            p = apply(meta, p, float(picked[rule]))
+    return p
+
+
 def stress_by_scenario(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray,
                        threshold: float) -> pd.DataFrame:
     """The stress S F1 of each of :data:`DECISION_RULES` at each value, one column per
@@ -309,16 +334,18 @@ def stress_by_scenario(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray,
 
 #: seeds whose DS2 figures the chosen configuration reports, pooled
 SEEDS = 5
-def seeds_on_ds2(table, config: TrainConfig, threshold: float, seeds: int) -> pd.DataFrame:
-    """``config`` trained with seeds 0 .. ``seeds`` - 1 and tested on DS2 once each: the
-    test beats of all seeds pooled (each record's beats of every seed resampled together),
-    so a Se is the seeds' mean; one row per :data:`FLOORS` figure with its 95% interval and
-    whether it reaches the floor."""
+def seeds_on_ds2(table, config: TrainConfig, threshold: float, seeds: int,
+                 rules: dict | None = None) -> pd.DataFrame:
+    """``config`` trained with seeds 0 .. ``seeds`` - 1 and tested on DS2 once each, its
+    probabilities passed through ``rules`` (:func:`apply_rules`) when given: the test beats
+    of all seeds pooled (each record's beats of every seed resampled together), so a Se is
+    the seeds' mean; one row per :data:`FLOORS` figure with its 95% interval and whether it
+    reaches the floor."""
     runs = [cached_run(table, replace(config, seed=k), verbose=0) for k in range(seeds)]
     test = runs[0].split.test
     meta = table.meta.iloc[test]
     y = np.tile(runs[0].y_test, seeds)
-    p = np.concatenate([r.test_proba for r in runs])
+    p = np.concatenate([apply_rules(meta, r.test_proba, rules or {}) for r in runs])
     pred = predicted_labels(p, 0.5)
     records = np.tile(meta["record"].to_numpy(), seeds)
     classes = runs[0].scheme.classes

@@ -150,3 +150,18 @@ def test_the_live_vote_reads_no_whole_record_context():
     for member in ("gbm_rr_tpl", "lr_rr_tpl_live"):
         assert not offline & set(MODELS[member].create(n_classes=5).reads)
     assert MODELS["vote_rr_tpl_live"].description.startswith("soft vote")
+
+
+def test_the_relative_shape_variant_reads_no_sample_of_the_beat():
+    from ecglib.models import MODELS
+
+    beats = np.random.default_rng(0).random((4, 187))
+    for member in ("gbm_only", "lr_only"):
+        relative = MODELS[f"{member}_sinus_irr_relative"].create(n_classes=5)
+        assert relative.reads == MODELS[f"{member}_sinus_irr"].create(n_classes=5).reads
+        features = np.ones((4, len(relative.reads)))
+        # the inputs are the per-beat features alone, whatever the beats hold
+        assert np.array_equal(relative.inputs(beats, features), features)
+        assert np.array_equal(relative.inputs(beats * 0, features), features)
+    members = MODELS["vote_only_sinus_irr_relative"].create(n_classes=5).definition()["members"]
+    assert [m["prepare"] for m in members] == ["no_samples", "no_samples"]

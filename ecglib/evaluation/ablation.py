@@ -50,6 +50,10 @@ ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True
             # short intervals are not early beats (ecglib.beats.rr.RR_IRREGULARITY)
             "only sinus + irregularity": dict(model="vote_only_sinus_irr", class_weight=True,
                                               patient_weight=0.5),
+            # + the beat's shape only beside the patient's own usual beat: no raw sample
+            # (ecglib.models.sklearn_models.no_samples)
+            "only sinus + irregularity, relative shape": dict(
+                model="vote_only_sinus_irr_relative", class_weight=True, patient_weight=0.5),
             # refit on the validation patients too: which S-rich patients a seed holds out
             # for early stopping no longer decides what the model sees
             **{f"{label} + refit": dict(model=model, class_weight=True, patient_weight=0.5,

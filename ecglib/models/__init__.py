@@ -40,6 +40,7 @@ from .sklearn_models import (
     flat,
     gradient_boosting,
     linear_model,
+    no_samples,
     qrs_part,
     rhythm_boosting,
     sklearn_model,
@@ -113,15 +114,16 @@ ONLY_REFERENCE = {"centre": ("pre_centre", "post_centre"), **{
     ref: reads for ref, reads in REFERENCE_SETS.items() if ref != "refs"}}
 
 
-def _only_reference_vote(name: str, reads: tuple[str, ...]) -> None:
+def _only_reference_vote(name: str, reads: tuple[str, ...], prepare=qrs_part) -> None:
     """Register ``vote_only_<name>``: the vote of ``gbm_only_<name>`` and ``lr_only_<name>``,
-    both on the unreferenced R-R features + ``reads`` + template features + the beat's
-    first 0.5 s."""
-    what = f"the unreferenced R-R features + {reads} + template features + the beat's first 0.5 s"
-    sklearn_model(f"gbm_only_{name}", template_boosting, qrs_part,
+    both on the unreferenced R-R features + ``reads`` + template features + ``prepare``'s
+    columns of the beat (its first 0.5 s)."""
+    beat = "the beat's first 0.5 s" if prepare is qrs_part else "no sample of the beat"
+    what = f"the unreferenced R-R features + {reads} + template features + {beat}"
+    sklearn_model(f"gbm_only_{name}", template_boosting, prepare,
                   f"gradient boosting on {what}",
                   reads=RR_UNREFERENCED + reads + TEMPLATE_FEATURES)
-    sklearn_model(f"lr_only_{name}", linear_model, qrs_part,
+    sklearn_model(f"lr_only_{name}", linear_model, prepare,
                   f"logistic regression on {what}",
                   reads=RR_UNREFERENCED + reads + TEMPLATE_FEATURES)
     vote_model(f"vote_only_{name}", (f"gbm_only_{name}", f"lr_only_{name}"), (0.4, 0.6),
@@ -133,6 +135,10 @@ for _ref, _reads in ONLY_REFERENCE.items():
 # the sinus reference and how irregular the rhythm is around the beat (atrial fibrillation
 # and flutter, whose short intervals are not early beats; ecglib.beats.rr.RR_IRREGULARITY)
 _only_reference_vote("sinus_irr", ONLY_REFERENCE["sinus"] + RR_IRREGULARITY)
+# the same without the beat's samples: its shape only beside the patient's usual beat (a
+# new patient's narrow early beats, unlike any training patient's, were called V)
+_only_reference_vote("sinus_irr_relative", ONLY_REFERENCE["sinus"] + RR_IRREGULARITY,
+                     prepare=no_samples)
 
 #: the seed CNN-LSTM reading the rhythm as the ablation's sinus rows do (issue 29): the
 #: unreferenced R-R features, the intervals divided by the sinus estimate and the rhythm's

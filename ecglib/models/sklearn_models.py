@@ -68,6 +68,13 @@ def qrs_part(X: np.ndarray) -> np.ndarray:
     return np.asarray(X, dtype=np.float32)[:, :QRS_SAMPLES:2]
 
 
+def no_samples(X: np.ndarray) -> np.ndarray:
+    """No column from the beat's samples (float32, shape (n, 0)): the model reads only its
+    per-beat features, so a beat's shape reaches it only beside the patient's own usual
+    beat (the template features), never as the training patients' absolute shapes."""
+    return np.empty((len(X), 0), dtype=np.float32)
+
+
 def flat(X: np.ndarray) -> np.ndarray:
     """Beats as a float32 matrix, one feature per sample."""
     return np.asarray(X, dtype=np.float32)
