@@ -29,11 +29,13 @@ figures the book quotes are the ones printed here (the same cache, ``$ECGLIB_CAC
    {"model", "classes": {N, S, V, F: {se, ppv, f1}}, "binary": {balanced_accuracy, auroc},
    "s_breakdown": [rows of ``ecglib.metrics.ectopic_breakdown``]}.
 5. ``--ablation PREFIX`` scores the rows of ``ABLATION`` on DS1 out of fold, on the rhythm
-   stress set and on DS2 in separate columns, chooses on DS1 + stress, scores two decision
+   stress set and on DS2 in separate columns, chooses on DS1 + stress, scores decision
    rules on the chosen row's probabilities (``DECISION_RULES``: an AF gate and a prior shift
-   on P(S), each parameter chosen on DS1 + stress; their stress S F1 by scenario shows
-   where a rule fails), and reports the chosen row's DS2 figures
-   over 5 seeds (``--seeds``) beside the issue's floors: PREFIX.json and PREFIX.png.
+   on P(S), two QRS gates on P(V); chosen in turn on DS1 + stress like the rows, each after
+   the ones before it; their stress S F1 by scenario shows where a rule fails), and
+   reports the chosen row's
+   DS2 figures over 5 seeds (``--seeds``) beside the issue's floors, alone and with the
+   chosen rules applied in turn: PREFIX.json and PREFIX.png.
 6. The seed family (the book's CNN-LSTM with R-R features; ``SEED_FAMILY`` of
    ``ecglib.evaluation.ablation``) is chosen the same way, among its own rows:
    ``--ablation seed_family --rows "seed_rr (medians)" ... --seeds 1``.
@@ -75,6 +77,7 @@ from ecglib.training.config import CONFIG_FIELDS, TrainConfig, config_to_args
 from ecglib.training.runcache import cached_cross_validate, cached_run
 from ecglib.training.selection import (
     SELECTION_SCORE,
+    candidate_row,
     compare_candidates,
     training_patients,
     vote_weights,
@@ -219,11 +222,12 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
         "DS1 ": (table.meta.iloc[pool], y_all[pool], both[:pool.size]),
         "stress ": (stress.meta[seen], y_stress[seen], both[pool.size:][seen]),
         "DS2 ": (table.meta.iloc[test.split.test], test.y_test, test.test_proba)}, threshold)
-    print(f"decision rules on {chosen}'s probabilities, each parameter chosen on DS1 + stress "
-          f"(DS2: never chooses):")
+    print(f"decision rules on {chosen}'s probabilities, chosen in turn on DS1 + stress, each "
+          f"after the ones above at their chosen values (DS2: never chooses):")
     print(rules.T.round(3).to_string())
+    picked = chosen_rules(rules)
     by_scenario = stress_by_scenario(stress.meta[seen], y_stress[seen],
-                                     both[pool.size:][seen], threshold)
+                                     both[pool.size:][seen], threshold, picked)
     print("stress S F1 of each decision rule, by scenario (where a rule fails the choice can "
           "see it):")
     print(by_scenario.round(3).to_string())
@@ -231,7 +235,6 @@ def ablation(table, base: TrainConfig, folds: int, prefix: Path, rows: list[str]
     print(f"{chosen} on DS2, {seeds} seed(s) pooled (Se: the seeds' mean), record-resampled "
           f"95% intervals, beside the issue's floors:")
     print(floors.round(3).to_string(index=False))
-    picked = chosen_rules(rules)
     with_rules = seeds_on_ds2(table, config, threshold, seeds, picked)
     print(f"the same with the decision rules chosen on DS1 + stress applied in turn "
           f"({', '.join(f'{rule}: {value}' for rule, value in picked.items())}), the "
@@ -274,34 +277,92 @@ def _prior_shift(meta: pd.DataFrame, p: np.ndarray, k: float) -> np.ndarray:
     return p / p.sum(axis=1, keepdims=True)
 
 
+def _qrs_gate(meta: pd.DataFrame, p: np.ndarray, c: float, to: int = 1,
+              where: np.ndarray | None = None) -> np.ndarray:
+    """``p`` with every V probability moved to class ``to`` where the beat's QRS matches
+    the patient's usual beat (``tpl_corr_qrs >= c``; only ``where`` when given): a beat
+    conducted down the usual path is not ventricular."""
+    p = p.copy()
+    usual = meta["tpl_corr_qrs"].to_numpy() >= c
+    if where is not None:
+        usual &= where
+    p[usual, to] += p[usual, 2]
+    p[usual, 2] = 0.0
+    return p
+
+
+def _qrs_gate_irregular(meta: pd.DataFrame, p: np.ndarray, c: float) -> np.ndarray:
+    """:func:`_qrs_gate` to N where the rhythm is irregular (``irr_steps >= 0.5``): in
+    atrial fibrillation an interval proves nothing, so only a QRS unlike the patient's
+    usual one may call a beat V."""
+    return _qrs_gate(meta, p, c, to=0, where=meta["irr_steps"].to_numpy() >= 0.5)
+
+
 #: rules applied to the chosen model's class probabilities before the argmax, each with the
-#: values of its one parameter, the first leaving the model as it is (g = inf, k = 1); the
-#: value is chosen on DS1 out of fold + stress, never DS2
+#: values of its one parameter, the first leaving the model as it is (g = inf, k = 1,
+#: c = inf); the value is chosen on DS1 out of fold + stress, never DS2
 DECISION_RULES = {"AF gate (S -> N where irr_steps >= g)":
                   (_af_gate, (np.inf, 0.4, 0.5, 0.6, 0.7, 0.8)),
-                  "prior shift (P(S) x k)": (_prior_shift, (1.0, 0.25, 0.5, 0.75, 1.5, 2.0))}
+                  "prior shift (P(S) x k)": (_prior_shift, (1.0, 0.25, 0.5, 0.75, 1.5, 2.0)),
+                  "QRS gate (V -> S where tpl_corr_qrs >= c)":
+                  (_qrs_gate, (np.inf, 0.95, 0.9, 0.85, 0.8)),
+                  "QRS gate in AF (V -> N where irr_steps >= 0.5, tpl_corr_qrs >= c)":
+                  (_qrs_gate_irregular, (np.inf, 0.95, 0.9, 0.8, 0.7))}
 
 
-def rule_scores(parts: dict, threshold: float) -> pd.DataFrame:
+def rule_scores(parts: dict, threshold: float, picked: dict | None = None) -> pd.DataFrame:
     """Each of :data:`DECISION_RULES` at each value scored on ``parts`` (prefix -> beats'
-    meta, labels, probabilities) like the ablation's rows, one row per (rule, value)."""
+    meta, labels, probabilities) like the ablation's rows, one row per (rule, value), after
+    the rules before it at their values in ``picked`` (:func:`chosen_rules`)."""
+    frames = []
+    for rule in DECISION_RULES:
+        earlier = {r: v for r, v in (picked or {}).items() if r in _before(rule)}
+        frames.append(_one_rule(rule, {prefix: (meta, y, apply_rules(meta, p, earlier))
+                                       for prefix, (meta, y, p) in parts.items()}, threshold))
+    return pd.concat(frames)
+
+
+def _before(rule: str) -> list[str]:
+    """The rules of :data:`DECISION_RULES` listed before ``rule``."""
+    names = list(DECISION_RULES)
+    return names[:names.index(rule)]
+
+
+def _one_rule(rule: str, parts: dict, threshold: float) -> pd.DataFrame:
+    """``rule`` at each of its values scored on ``parts`` (:func:`rule_scores`), with the
+    DS1 selection score where a part is DS1 (V counts there too)."""
+    apply, values = DECISION_RULES[rule]
     rows = []
-    for rule, (apply, values) in DECISION_RULES.items():
-        rows += [{"rule": rule, "value": v if np.isfinite(v) else "inf",   # JSON has no inf
-                  **{k: val for prefix, (meta, y, p) in parts.items() for k, val in
-                     scored(meta, y, apply(meta, p, v), threshold, prefix).items()}}
-                 for v in values]
+    for v in values:
+        row = {"rule": rule, "value": v if np.isfinite(v) else "inf"}   # JSON has no inf
+        for prefix, (meta, y, p) in parts.items():
+            ruled = apply(meta, p, v)
+            row.update(scored(meta, y, ruled, threshold, prefix))
+            if prefix == "DS1 ":
+                row[f"DS1 {SELECTION_SCORE}"] = candidate_row(
+                    "", y, ruled, get_scheme("aami5").classes,
+                    meta["patient"].to_numpy())[SELECTION_SCORE]
+        rows.append(row)
     return pd.DataFrame(rows).set_index(["rule", "value"])
 
 
 def decision_rules(parts: dict, threshold: float) -> pd.DataFrame:
-    """:func:`rule_scores` of ``parts``; ``chosen`` marks each rule's value with the best
-    mean of DS1 and stress S F1 (its first value: the rule is not worth it)."""
-    frame = rule_scores(parts, threshold)
-    frame["DS1 + stress S F1"] = (frame["DS1 S_f1"] + frame["stress S_f1"]) / 2
-    best = frame.groupby("rule")["DS1 + stress S F1"].transform("max")
-    frame["chosen"] = frame["DS1 + stress S F1"] == best
-    return frame
+    """The rules of :data:`DECISION_RULES` chosen in turn, each scored (:func:`rule_scores`)
+    after the ones before it at their chosen values, so the detector they make together is
+    the one scored. ``chosen`` marks each rule's value with the best :data:`CHOICE_SCORE`,
+    the rows' choice: the mean of the DS1 selection score (S and V F1) and the stress S F1
+    (its first value: the rule is not worth it). ``DS1 + stress S F1`` leaves V out; a rule
+    that moves V calls would win on it by losing V beats."""
+    picked, frames = {}, []
+    for rule in DECISION_RULES:
+        frame = _one_rule(rule, {prefix: (meta, y, apply_rules(meta, p, picked))
+                                 for prefix, (meta, y, p) in parts.items()}, threshold)
+        frame["DS1 + stress S F1"] = (frame["DS1 S_f1"] + frame["stress S_f1"]) / 2
+        frame[CHOICE_SCORE] = (frame[f"DS1 {SELECTION_SCORE}"] + frame["stress S_f1"]) / 2
+        frame["chosen"] = frame[CHOICE_SCORE] == frame[CHOICE_SCORE].max()
+        picked[rule] = frame.index[frame["chosen"]][0][1]
+        frames.append(frame)
+    return pd.concat(frames)
 
 
 def chosen_rules(rules: pd.DataFrame) -> dict:
@@ -321,13 +382,14 @@ def apply_rules(meta: pd.DataFrame, p: np.ndarray, picked: dict) -> np.ndarray:
 
 
 def stress_by_scenario(meta: pd.DataFrame, y: np.ndarray, p: np.ndarray,
-                       threshold: float) -> pd.DataFrame:
-    """The stress S F1 of each of :data:`DECISION_RULES` at each value, one column per
-    scenario of the stress beats ``meta`` (labels ``y``, probabilities ``p``)."""
+                       threshold: float, picked: dict) -> pd.DataFrame:
+    """The stress S F1 of each of :data:`DECISION_RULES` at each value, after the rules
+    before it at their ``picked`` values, one column per scenario of the stress beats
+    ``meta`` (labels ``y``, probabilities ``p``)."""
     scenario = meta["scenario"].to_numpy()
     frame = rule_scores({f"{name} ": (meta[scenario == name], y[scenario == name],
                                       p[scenario == name]) for name in STRESS_SCENARIOS},
-                        threshold)
+                        threshold, picked)
     return frame[[f"{name} S_f1" for name in STRESS_SCENARIOS]].set_axis(
         list(STRESS_SCENARIOS), axis=1)
 
