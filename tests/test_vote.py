@@ -165,3 +165,13 @@ def test_the_relative_shape_variant_reads_no_sample_of_the_beat():
         assert np.array_equal(relative.inputs(beats * 0, features), features)
     members = MODELS["vote_only_sinus_irr_relative"].create(n_classes=5).definition()["members"]
     assert [m["prepare"] for m in members] == ["no_samples", "no_samples"]
+
+
+def test_the_relative_votes_differ_only_in_their_weights():
+    from ecglib.models import RELATIVE_TREE_WEIGHTS
+
+    base = MODELS["vote_only_sinus_irr_relative"].create(n_classes=5).definition()
+    for w in RELATIVE_TREE_WEIGHTS:
+        other = MODELS[f"vote_only_sinus_irr_relative_t{w}"].create(n_classes=5).definition()
+        assert other["weights"] == pytest.approx([w / 100, 1 - w / 100])
+        assert other["members"] == base["members"]

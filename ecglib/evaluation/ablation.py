@@ -15,7 +15,7 @@ from ..beats.labels import get_scheme
 from ..data.beattable import BeatTable
 from ..metrics.ectopy import ectopic_breakdown
 from ..metrics.scores import choose_threshold, class_scores, predicted_labels
-from ..models import ONLY_REFERENCE, REFERENCE_SETS
+from ..models import ONLY_REFERENCE, REFERENCE_SETS, RELATIVE_TREE_WEIGHTS
 from ..training.config import TrainConfig
 from ..training.runcache import cached_cross_validate, cached_run
 from ..training.selection import SELECTION_SCORE, candidate_row, training_patients
@@ -54,6 +54,13 @@ ABLATION = {"medians (vote_rr_tpl)": dict(model="vote_rr_tpl", class_weight=True
             # (ecglib.models.sklearn_models.no_samples)
             "only sinus + irregularity, relative shape": dict(
                 model="vote_only_sinus_irr_relative", class_weight=True, patient_weight=0.5),
+            # + the weight of the vote's two members (the trees' share; 0.4 above)
+            **{f"only sinus + irregularity, relative shape, trees x {w / 100:g}": dict(
+                model=model, class_weight=True, patient_weight=0.5)
+               for w, model in ((0, "lr_only_sinus_irr_relative"),
+                                *((w, f"vote_only_sinus_irr_relative_t{w}")
+                                  for w in RELATIVE_TREE_WEIGHTS),
+                                (100, "gbm_only_sinus_irr_relative"))},
             # refit on the validation patients too: which S-rich patients a seed holds out
             # for early stopping no longer decides what the model sees
             **{f"{label} + refit": dict(model=model, class_weight=True, patient_weight=0.5,

@@ -139,6 +139,14 @@ _only_reference_vote("sinus_irr", ONLY_REFERENCE["sinus"] + RR_IRREGULARITY)
 # new patient's narrow early beats, unlike any training patient's, were called V)
 _only_reference_vote("sinus_irr_relative", ONLY_REFERENCE["sinus"] + RR_IRREGULARITY,
                      prepare=no_samples)
+#: the same two members with the other weights the ablation scores (the trees' weight, as a
+#: percentage; 40 is ``vote_only_sinus_irr_relative``, 0 and 100 are its members alone)
+RELATIVE_TREE_WEIGHTS = (20, 60)
+for _w in RELATIVE_TREE_WEIGHTS:
+    vote_model(f"vote_only_sinus_irr_relative_t{_w}",
+               ("gbm_only_sinus_irr_relative", "lr_only_sinus_irr_relative"),
+               (_w / 100, 1 - _w / 100), f"soft vote: {_w / 100:g} x gbm_only_sinus_irr_relative "
+               f"+ {1 - _w / 100:g} x lr_only_sinus_irr_relative")
 
 #: the seed CNN-LSTM reading the rhythm as the ablation's sinus rows do (issue 29): the
 #: unreferenced R-R features, the intervals divided by the sinus estimate and the rhythm's
@@ -183,7 +191,8 @@ def param_counts(model) -> dict[str, int]:
     return {"total": total, "trainable": trainable, "non_trainable": total - trainable}
 
 
-__all__ = ["BUILT_IN_MODELS", "MODELS", "ONLY_REFERENCE", "REFERENCE_SETS", "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
+__all__ = ["BUILT_IN_MODELS", "MODELS", "ONLY_REFERENCE", "REFERENCE_SETS", "RELATIVE_TREE_WEIGHTS",
+           "Classifier", "FitParams", "KerasClassifier", "ModelSpec",
            "SklearnClassifier", "VoteClassifier", "bn_drift", "compact_cnn", "flat",
            "get_model_spec", "gradient_boosting", "kachuee_model", "keras_model", "linear_model",
            "load_classifier", "param_counts", "precise_bn_callback", "recalibrate_bn",
