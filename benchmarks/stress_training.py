@@ -12,9 +12,11 @@ For one row of the ablation (``ecglib.evaluation.ablation.ABLATION``; default: t
   patient's).
 
 Both are scored out of fold on the held-out patients' DS1 beats (the ablation's DS1
-score) and on their stress beats. The second score flatters the augmented model: it trained
-on the same simulation, other patients' copies of it. Then each is trained on all training
-patients and tested once on DS2, in columns that choose nothing. Prints one table and
+score) and on their stress beats. That stress score flatters the augmented model: it
+trained on the same simulation, other patients' copies of it. So each stress beat is also
+scored by fold models that trained on no beat of its scenario ("scenario left out": five
+times the folds). Then each is trained on all training patients and tested once on DS2,
+in columns that choose nothing. Prints one table and
 writes it as JSON with ``--out``.
 """
 from __future__ import annotations
@@ -58,31 +60,33 @@ def with_stress(table: BeatTable, stress: BeatTable) -> BeatTable:
                                ignore_index=True), table.source, table.synthetic)
 
 
-def _fit(both: BeatTable, n_real: int, config: TrainConfig, rows: np.ndarray,
-         val_rows: np.ndarray, augment: bool):
-    """``config``'s model fitted on ``rows`` of ``both`` (and, with ``augment``, on the
-    stress beats, rows ``n_real`` on, of the same patients)."""
-    if augment:
-        patients = both.meta["patient"].to_numpy()
-        stress_rows = n_real + np.flatnonzero(np.isin(patients[n_real:],
-                                                      np.unique(patients[rows])))
-        rows = np.concatenate([rows, stress_rows])
+def _fit(both: BeatTable, n_real: int, scenarios: np.ndarray, config: TrainConfig,
+         rows: np.ndarray, val_rows: np.ndarray, trained: frozenset[str]):
+    """``config``'s model fitted on ``rows`` of ``both`` and on the stress beats (rows
+    ``n_real`` on, of scenario ``scenarios``) of the same patients whose scenario is in
+    ``trained`` (none: the real beats alone)."""
+    patients = both.meta["patient"].to_numpy()
+    stress_rows = n_real + np.flatnonzero(np.isin(patients[n_real:], np.unique(patients[rows]))
+                                          & np.isin(scenarios, list(trained)))
     model = get_model_spec(config.model).create(
         n_classes=get_scheme(config.labels).n_classes, seed=config.seed)
-    fit_rows(model, both, both.labels(config.labels), rows, val_rows, config, verbose=0)
+    fit_rows(model, both, both.labels(config.labels), np.concatenate([rows, stress_rows]),
+             val_rows, config, verbose=0)
     return model
 
 
 def out_of_fold(table: BeatTable, stress: BeatTable, config: TrainConfig, rows: np.ndarray,
-                folds: int, augment: bool) -> tuple[np.ndarray, np.ndarray]:
+                folds: int, trained: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities for ``rows`` and for every stress beat of their patients (NaN for
-    others), each from the fold model that did not train on its patient."""
+    others), each from the fold model that did not train on its patient; the fold models
+    also train on their patients' stress beats of the scenarios ``trained``."""
     both, n_real = with_stress(table, stress), len(table)
+    scenarios = stress.meta["scenario"].to_numpy()
     patients = table.meta["patient"].to_numpy()
     stress_patients = stress.meta["patient"].to_numpy()
     oof, on_stress = None, None
     for train_rows, val_rows, te in patient_folds(table, config, rows, folds):
-        model = _fit(both, n_real, config, train_rows, val_rows, augment)
+        model = _fit(both, n_real, scenarios, config, train_rows, val_rows, trained)
         p = model.predict_proba(table.X[rows[te]], table.features(rows[te]))
         if oof is None:
             oof = np.zeros((rows.size, p.shape[1]))
@@ -92,6 +96,19 @@ def out_of_fold(table: BeatTable, stress: BeatTable, config: TrainConfig, rows: 
         if mine.size:
             on_stress[mine] = model.predict_proba(stress.X[mine], stress.features(mine))
     return oof, on_stress
+
+
+def scenario_left_out(table: BeatTable, stress: BeatTable, config: TrainConfig,
+                      rows: np.ndarray, folds: int, trained: frozenset[str]) -> np.ndarray:
+    """Like :func:`out_of_fold`'s stress probabilities, but each stress beat scored by fold
+    models that trained on no beat of its scenario either (the others of ``trained``): a
+    stress score that training on the simulation does not flatter."""
+    scenarios = stress.meta["scenario"].to_numpy()
+    fair = np.full((len(stress), get_scheme(config.labels).n_classes), np.nan)
+    for name in trained:
+        _, held = out_of_fold(table, stress, config, rows, folds, trained - {name})
+        fair[scenarios == name] = held[scenarios == name]
+    return fair
 
 
 def main() -> None:
@@ -114,9 +131,12 @@ def main() -> None:
     split = make_split(config.split, table.meta, y, split_params(table, config))
     both = with_stress(table, stress)
     rows = []
+    every = frozenset(stress.meta["scenario"].unique())
     for augment in (False, True):
-        set_seed(config.seed)
-        oof, on_stress = out_of_fold(table, stress, config, pool, params["cv_folds"], augment)
+        trained = every if augment else frozenset()
+        oof, on_stress = out_of_fold(table, stress, config, pool, params["cv_folds"], trained)
+        fair = (scenario_left_out(table, stress, config, pool, params["cv_folds"], trained)
+                if augment else on_stress)
         seen = ~np.isnan(on_stress[:, 0])
         threshold = choose_threshold(y[pool] > 0, 1.0 - oof[:, 0])
         row = {"training": "real + stress beats" if augment else "real beats",
@@ -125,16 +145,20 @@ def main() -> None:
                    SELECTION_SCORE],
                **scored(table.meta.iloc[pool], y[pool], oof, threshold, "DS1 "),
                **scored(stress.meta[seen], y_stress[seen], on_stress[seen], threshold,
-                        "stress ")}
+                        "stress "),
+               **scored(stress.meta[seen], y_stress[seen], fair[seen], threshold,
+                        "stress, scenario left out ")}
         set_seed(config.seed)
-        model = _fit(both, len(table), config, split.train, split.val, augment)
+        model = _fit(both, len(table), stress.meta["scenario"].to_numpy(), config,
+                     split.train, split.val, trained)
         test = split.test
         row.update(scored(table.meta.iloc[test], y[test],
                           model.predict_proba(table.X[test], table.features(test)),
                           threshold, "DS2 "))     # chooses nothing
         rows.append(row)
         print(f"  {row['training']}: DS1 {row[SELECTION_SCORE]:.3f}, stress S F1 "
-              f"{row['stress S_f1']:.3f}, DS2 S F1 {row['DS2 S_f1']:.3f}", flush=True)
+              f"{row['stress S_f1']:.3f} ({row['stress, scenario left out S_f1']:.3f} with "
+              f"its scenario left out), DS2 S F1 {row['DS2 S_f1']:.3f}", flush=True)
     frame = pd.DataFrame(rows).set_index("training")
     print(f"{args.row} ({config.model}), profile {args.profile}: trained on the training "
           f"patients' real beats, and on those plus their {len(stress):,} stress beats "
