@@ -33,9 +33,8 @@ figures the book quotes are the ones printed here (the same cache, ``$ECGLIB_CAC
    rules on the chosen row's probabilities (``DECISION_RULES``: an AF gate and a prior shift
    on P(S), two QRS gates on P(V); chosen in turn on DS1 + stress like the rows, each after
    the ones before it; their stress S F1 by scenario shows where a rule fails), and
-   reports the chosen row's
-   DS2 figures over 5 seeds (``--seeds``) beside the issue's floors, alone and with the
-   chosen rules applied in turn: PREFIX.json and PREFIX.png.
+   reports the chosen row's DS2 figures over 5 seeds (``--seeds``) beside the issue's
+   floors, alone and with the chosen rules applied in turn: PREFIX.json and PREFIX.png.
 6. The seed family (the book's CNN-LSTM with R-R features; ``SEED_FAMILY`` of
    ``ecglib.evaluation.ablation``) is chosen the same way, among its own rows:
    ``--ablation seed_family --rows "seed_rr (medians)" ... --seeds 1``.

@@ -35,16 +35,10 @@ from ecglib.core.seed import set_seed
 from ecglib.data.beattable import BeatTable
 from ecglib.data.loading import load
 from ecglib.data.stress import stress_for
-from ecglib.evaluation.ablation import ABLATION, scored
-from ecglib.metrics.scores import choose_threshold
+from ecglib.evaluation.ablation import ABLATION, choice_row, scored
 from ecglib.models import get_model_spec
 from ecglib.training.config import CONFIG_FIELDS, TrainConfig
-from ecglib.training.selection import (
-    SELECTION_SCORE,
-    candidate_row,
-    patient_folds,
-    training_patients,
-)
+from ecglib.training.selection import SELECTION_SCORE, patient_folds, training_patients
 from ecglib.training.splits import make_split
 from ecglib.training.trainer import fit_rows, split_params
 
@@ -138,16 +132,11 @@ def main() -> None:
         fair = (scenario_left_out(table, stress, config, pool, params["cv_folds"], trained)
                 if augment else on_stress)
         seen = ~np.isnan(on_stress[:, 0])
-        threshold = choose_threshold(y[pool] > 0, 1.0 - oof[:, 0])
         row = {"training": "real + stress beats" if augment else "real beats",
-               SELECTION_SCORE: candidate_row("", y[pool], oof, get_scheme("aami5").classes,
-                                              table.meta["patient"].to_numpy()[pool])[
-                   SELECTION_SCORE],
-               **scored(table.meta.iloc[pool], y[pool], oof, threshold, "DS1 "),
-               **scored(stress.meta[seen], y_stress[seen], on_stress[seen], threshold,
-                        "stress "),
-               **scored(stress.meta[seen], y_stress[seen], fair[seen], threshold,
-                        "stress, scenario left out ")}
+               **choice_row(table, pool, oof, stress, on_stress)}
+        threshold = row["threshold"]
+        row.update(scored(stress.meta[seen], y_stress[seen], fair[seen], threshold,
+                          "stress, scenario left out "))
         set_seed(config.seed)
         model = _fit(both, len(table), stress.meta["scenario"].to_numpy(), config,
                      split.train, split.val, trained)

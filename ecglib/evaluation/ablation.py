@@ -123,7 +123,13 @@ def ablation_row(table: BeatTable, config: TrainConfig, stress: BeatTable,
         raise ValueError("ablation_row: no stress beat comes from a training patient of "
                          f"the split {config.split!r}")
     both = cached_cross_validate(table, config, pool, cv_folds, stress=stress)
-    oof, on_stress = both[:pool.size], both[pool.size:]
+    return choice_row(table, pool, both[:pool.size], stress, both[pool.size:])
+
+
+def choice_row(table: BeatTable, pool: np.ndarray, oof: np.ndarray, stress: BeatTable,
+               on_stress: np.ndarray) -> dict:
+    """:func:`ablation_row`'s figures from out-of-fold probabilities ``oof`` of the rows
+    ``pool`` and ``on_stress`` of every stress beat (NaN where no fold scored it)."""
     seen = ~np.isnan(on_stress[:, 0])               # the stress beats of training patients
     y, y_stress = table.labels("aami5")[pool], stress.labels("aami5")[seen]
     threshold = choose_threshold(y > 0, 1.0 - oof[:, 0])
